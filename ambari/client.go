@@ -1,0 +1,222 @@
+package ambari
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// APIError is an error answer of the Ambari API: {"status": N, "message": "..."}.
+type APIError struct {
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+}
+
+func (e *APIError) Error() string { return fmt.Sprintf("ambari: %d %s", e.Status, e.Message) }
+
+// HasStatus reports whether err is an APIError with the given HTTP status.
+func HasStatus(err error, status int) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Status == status
+}
+
+// Client talks to one Ambari server. It works unchanged against a real
+// Ambari and against herd's emulator.
+type Client struct {
+	BaseURL  string // e.g. http://node-1.herd.local:8080
+	User     string
+	Password string
+	HTTP     *http.Client
+}
+
+// NewClient returns a client for baseURL with basic-auth credentials.
+func NewClient(baseURL, user, password string) *Client {
+	return &Client{
+		BaseURL: strings.TrimRight(baseURL, "/"), User: user, Password: password,
+		HTTP: &http.Client{Timeout: 30 * time.Second},
+	}
+}
+
+// Check returns nil when GET /api/v1/check answers RUNNING.
+func (c *Client) Check(ctx context.Context) error {
+	var body []byte
+	if err := c.do(ctx, http.MethodGet, "/api/v1/check", nil, &body); err != nil {
+		return err
+	}
+	if s := strings.TrimSpace(string(body)); s != "RUNNING" {
+		return fmt.Errorf("ambari check answered %q, not RUNNING", s)
+	}
+	return nil
+}
+
+// Hosts lists the registered hosts.
+func (c *Client) Hosts(ctx context.Context) ([]Host, error) {
+	var list HostList
+	if err := c.do(ctx, http.MethodGet, "/api/v1/hosts?fields=Hosts/*", nil, &list); err != nil {
+		return nil, err
+	}
+	hosts := make([]Host, len(list.Items))
+	for i, it := range list.Items {
+		hosts[i] = it.Hosts
+	}
+	return hosts, nil
+}
+
+// PostBlueprint registers bp under name.
+func (c *Client) PostBlueprint(ctx context.Context, name string, bp Blueprint) error {
+	return c.do(ctx, http.MethodPost, "/api/v1/blueprints/"+url.PathEscape(name), bp, nil)
+}
+
+// GetBlueprint fetches the blueprint called name.
+func (c *Client) GetBlueprint(ctx context.Context, name string) (*Blueprint, error) {
+	var bp Blueprint
+	if err := c.do(ctx, http.MethodGet, "/api/v1/blueprints/"+url.PathEscape(name), nil, &bp); err != nil {
+		return nil, err
+	}
+	return &bp, nil
+}
+
+// DeleteBlueprint removes the blueprint called name.
+func (c *Client) DeleteBlueprint(ctx context.Context, name string) error {
+	return c.do(ctx, http.MethodDelete, "/api/v1/blueprints/"+url.PathEscape(name), nil, nil)
+}
+
+// CreateCluster creates a cluster from a template and returns the request id.
+func (c *Client) CreateCluster(ctx context.Context, name string, t ClusterTemplate) (int64, error) {
+	var acc Accepted
+	if err := c.do(ctx, http.MethodPost, "/api/v1/clusters/"+url.PathEscape(name), t, &acc); err != nil {
+		return 0, err
+	}
+	return acc.Requests.ID, nil
+}
+
+// Cluster fetches a cluster's summary.
+func (c *Client) Cluster(ctx context.Context, name string) (*ClusterInfo, error) {
+	var ci ClusterInfo
+	if err := c.do(ctx, http.MethodGet, "/api/v1/clusters/"+url.PathEscape(name), nil, &ci); err != nil {
+		return nil, err
+	}
+	return &ci, nil
+}
+
+// Requests lists the ids of a cluster's requests, oldest first.
+func (c *Client) Requests(ctx context.Context, cluster string) ([]int64, error) {
+	var list struct {
+		Items []Request `json:"items"`
+	}
+	if err := c.do(ctx, http.MethodGet, "/api/v1/clusters/"+url.PathEscape(cluster)+"/requests", nil, &list); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(list.Items))
+	for i, r := range list.Items {
+		ids[i] = r.Requests.ID
+	}
+	return ids, nil
+}
+
+// Request fetches a request with its tasks.
+func (c *Client) Request(ctx context.Context, cluster string, id int64) (*Request, error) {
+	var r Request
+	path := fmt.Sprintf("/api/v1/clusters/%s/requests/%d?fields=Requests/*,tasks/Tasks/*", url.PathEscape(cluster), id)
+	if err := c.do(ctx, http.MethodGet, path, nil, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// AddHost adds a registered host to a cluster in a blueprint host group and
+// returns the install request id.
+func (c *Client) AddHost(ctx context.Context, cluster, fqdn, blueprint, group string) (int64, error) {
+	var acc Accepted
+	path := "/api/v1/clusters/" + url.PathEscape(cluster) + "/hosts/" + url.PathEscape(fqdn)
+	body := HostAddition{Blueprint: blueprint, HostGroup: group}
+	if err := c.do(ctx, http.MethodPost, path, body, &acc); err != nil {
+		return 0, err
+	}
+	return acc.Requests.ID, nil
+}
+
+// SetServicesState starts (STARTED) or stops (INSTALLED) every service. It
+// returns the request id, or 0 when nothing had to change.
+func (c *Client) SetServicesState(ctx context.Context, cluster, state, context string) (int64, error) {
+	body := map[string]any{
+		"RequestInfo": map[string]string{"context": context},
+		"Body":        map[string]any{"ServiceInfo": map[string]string{"state": state}},
+	}
+	var acc Accepted
+	if err := c.do(ctx, http.MethodPut, "/api/v1/clusters/"+url.PathEscape(cluster)+"/services", body, &acc); err != nil {
+		return 0, err
+	}
+	return acc.Requests.ID, nil
+}
+
+// do sends one call. out may be nil, a *[]byte for the raw body, or a value
+// to decode JSON into; an empty body leaves out untouched.
+func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("encode %s %s: %w", method, path, err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, body)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	req.SetBasicAuth(c.User, c.Password)
+	req.Header.Set("X-Requested-By", "herd")
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("%s %s: read body: %w", method, path, err)
+	}
+	if resp.StatusCode >= 300 {
+		return decodeError(resp.StatusCode, raw)
+	}
+	return decodeBody(raw, out, method, path)
+}
+
+func decodeError(status int, raw []byte) error {
+	ae := &APIError{}
+	if json.Unmarshal(raw, ae) != nil || ae.Status == 0 {
+		ae = &APIError{Status: status, Message: strings.TrimSpace(string(raw))}
+	}
+	return ae
+}
+
+func decodeBody(raw []byte, out any, method, path string) error {
+	switch o := out.(type) {
+	case nil:
+		return nil
+	case *[]byte:
+		*o = raw
+		return nil
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
+	}
+	return nil
+}
+
+func (c *Client) httpClient() *http.Client {
+	if c.HTTP != nil {
+		return c.HTTP
+	}
+	return http.DefaultClient
+}

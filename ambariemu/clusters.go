@@ -1,0 +1,228 @@
+package ambariemu
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/herdhq/herd/ambari"
+)
+
+func (e *Emulator) routeClusters(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/clusters", e.listClusters)
+	mux.HandleFunc("GET /api/v1/clusters/{c}", e.withCluster(e.getCluster))
+	mux.HandleFunc("POST /api/v1/clusters/{c}", e.createCluster)
+	mux.HandleFunc("DELETE /api/v1/clusters/{c}", e.withCluster(e.deleteCluster))
+	mux.HandleFunc("GET /api/v1/clusters/{c}/requests", e.withCluster(e.listRequests))
+	mux.HandleFunc("GET /api/v1/clusters/{c}/requests/{id}", e.withCluster(e.getRequest))
+	mux.HandleFunc("PUT /api/v1/clusters/{c}/requests/{id}", e.withCluster(e.abortRequest))
+	mux.HandleFunc("GET /api/v1/clusters/{c}/hosts", e.withCluster(e.clusterHosts))
+	mux.HandleFunc("POST /api/v1/clusters/{c}/hosts", e.withCluster(e.addHosts))
+	mux.HandleFunc("POST /api/v1/clusters/{c}/hosts/{h}", e.withCluster(e.addHost))
+	mux.HandleFunc("DELETE /api/v1/clusters/{c}/hosts/{h}", e.withCluster(e.removeHost))
+	mux.HandleFunc("GET /api/v1/clusters/{c}/services", e.withCluster(e.listServices))
+	mux.HandleFunc("PUT /api/v1/clusters/{c}/services", e.withCluster(e.setServices))
+}
+
+// withCluster runs h with the emulator locked and the named cluster found,
+// or answers 404.
+func (e *Emulator) withCluster(h func(http.ResponseWriter, *http.Request, *cluster)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		c, ok := e.clusters[r.PathValue("c")]
+		if !ok {
+			writeError(w, http.StatusNotFound, "The requested resource doesn't exist: Cluster not found, Cluster_name="+r.PathValue("c"))
+			return
+		}
+		h(w, r, c)
+	}
+}
+
+func (e *Emulator) listClusters(w http.ResponseWriter, _ *http.Request) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	names := make([]string, 0, len(e.clusters))
+	for n := range e.clusters {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	items := make([]ambari.ClusterInfo, len(names))
+	for i, n := range names {
+		items[i] = clusterView(e.clusters[n])
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"href": "/api/v1/clusters", "items": items})
+}
+
+func clusterView(c *cluster) ambari.ClusterInfo {
+	return ambari.ClusterInfo{Href: "/api/v1/clusters/" + c.name,
+		Clusters: ambari.ClusterBrief{ClusterName: c.name, Version: "HDP-2.1"}}
+}
+
+func (e *Emulator) getCluster(w http.ResponseWriter, _ *http.Request, c *cluster) {
+	writeJSON(w, http.StatusOK, clusterView(c))
+}
+
+func (e *Emulator) createCluster(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("c")
+	var t ambari.ClusterTemplate
+	if !decode(w, r, &t) {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, exists := e.clusters[name]; exists {
+		writeError(w, http.StatusConflict, "Attempted to create a Cluster which already exists, cluster_name="+name)
+		return
+	}
+	bp, ok := e.blueprints[t.Blueprint]
+	if !ok {
+		writeError(w, http.StatusBadRequest, "Invalid Cluster Creation Template: Blueprint '"+t.Blueprint+"' does not exist")
+		return
+	}
+	if err := checkTemplate(t, bp, e.hostsInClusters()); err != nil {
+		writeError(w, http.StatusBadRequest, "Invalid Cluster Creation Template: "+err.Error())
+		return
+	}
+	c := &cluster{name: name, blueprint: t.Blueprint, services: map[string]string{}, created: e.cfg.Now()}
+	e.clusters[name] = c
+	req := e.newRequest(name, fmt.Sprintf("Logical Request: Provision Cluster '%s'", name))
+	req.target = map[string]string{}
+	for _, svc := range bp.Services() {
+		c.services[svc] = "INIT"
+		req.target[svc] = "STARTED"
+	}
+	for _, hg := range t.HostGroups {
+		if hg.HostCount > 0 {
+			req.slots = append(req.slots, slot{group: hg.Name, count: hg.HostCount})
+		}
+		for _, h := range hg.Hosts {
+			fqdn := strings.ToLower(h.FQDN)
+			e.placeHost(c, fqdn, hg.Name)
+			e.addInstallTasks(req, bp, hg.Name, fqdn)
+		}
+	}
+	writeAccepted(w, name, req.id)
+}
+
+// placeHost puts fqdn in the cluster; a host not registered yet is matched
+// when its agent registers (its tasks wait PENDING until then).
+func (e *Emulator) placeHost(c *cluster, fqdn, group string) {
+	h, ok := e.hosts[fqdn]
+	if !ok {
+		h = &host{name: fqdn} // shows in /hosts once its agent registers
+		e.hosts[fqdn] = h
+	}
+	e.joinCluster(c, h, group)
+}
+
+func (e *Emulator) hostsInClusters() map[string]bool {
+	in := map[string]bool{}
+	for _, c := range e.clusters {
+		for _, h := range c.hosts {
+			in[h] = true
+		}
+	}
+	return in
+}
+
+func checkTemplate(t ambari.ClusterTemplate, bp ambari.Blueprint, taken map[string]bool) error {
+	seen := map[string]string{}
+	for _, hg := range t.HostGroups {
+		if _, ok := bp.Group(hg.Name); !ok {
+			return fmt.Errorf("The specified host group '%s' is not defined in blueprint '%s'", hg.Name, t.Blueprint)
+		}
+		if len(hg.Hosts) > 0 && hg.HostCount > 0 {
+			return fmt.Errorf("Host group '%s' must contain either 'hosts' or 'host_count' but not both", hg.Name)
+		}
+		for _, h := range hg.Hosts {
+			fqdn := strings.ToLower(h.FQDN)
+			if fqdn == "" {
+				return fmt.Errorf("Host group '%s' has a host without an fqdn", hg.Name)
+			}
+			if prev, dup := seen[fqdn]; dup {
+				return fmt.Errorf("The host '%s' is mapped to both host group '%s' and '%s'", fqdn, prev, hg.Name)
+			}
+			if taken[fqdn] {
+				return fmt.Errorf("The host '%s' is already in a cluster", fqdn)
+			}
+			seen[fqdn] = hg.Name
+		}
+	}
+	return nil
+}
+
+func writeAccepted(w http.ResponseWriter, cluster string, id int64) {
+	writeJSON(w, http.StatusAccepted, ambari.Accepted{
+		Href:     fmt.Sprintf("/api/v1/clusters/%s/requests/%d", cluster, id),
+		Requests: ambari.AcceptedInfo{ID: id, Status: "Accepted"},
+	})
+}
+
+func (e *Emulator) deleteCluster(w http.ResponseWriter, _ *http.Request, c *cluster) {
+	for _, name := range c.hosts {
+		if h := e.hosts[name]; h != nil {
+			h.cluster, h.group = "", ""
+		}
+	}
+	delete(e.clusters, c.name)
+	w.WriteHeader(http.StatusOK)
+}
+
+func (e *Emulator) listRequests(w http.ResponseWriter, _ *http.Request, c *cluster) {
+	items := []ambari.Request{}
+	for _, r := range e.requests {
+		if r.cluster == c.name {
+			v := e.requestView(r, false)
+			items = append(items, ambari.Request{Href: v.Href, Requests: ambari.RequestInfo{ID: r.id, ClusterName: c.name}})
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"href": "/api/v1/clusters/" + c.name + "/requests", "items": items})
+}
+
+func (e *Emulator) findRequest(w http.ResponseWriter, r *http.Request, c *cluster) *request {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err == nil && id >= 1 && id <= int64(len(e.requests)) && e.requests[id-1].cluster == c.name {
+		return e.requests[id-1]
+	}
+	writeError(w, http.StatusNotFound, "The requested resource doesn't exist: Request resource doesn't exist: id="+r.PathValue("id"))
+	return nil
+}
+
+func (e *Emulator) getRequest(w http.ResponseWriter, r *http.Request, c *cluster) {
+	if req := e.findRequest(w, r, c); req != nil {
+		writeJSON(w, http.StatusOK, e.requestView(req, true))
+	}
+}
+
+func (e *Emulator) abortRequest(w http.ResponseWriter, r *http.Request, c *cluster) {
+	req := e.findRequest(w, r, c)
+	if req == nil {
+		return
+	}
+	var body struct {
+		Requests struct {
+			Status string `json:"request_status"`
+			Reason string `json:"abort_reason"`
+		} `json:"Requests"`
+	}
+	if !decode(w, r, &body) {
+		return
+	}
+	if body.Requests.Status != ambari.StatusAborted {
+		writeError(w, http.StatusBadRequest, "Only ABORTED is supported as a request_status update")
+		return
+	}
+	if !ambari.IsFinal(e.status(req)) {
+		now := e.cfg.Now()
+		for _, t := range req.tasks {
+			if !ambari.IsFinal(t.status) {
+				t.status, t.end = ambari.StatusAborted, now
+			}
+		}
+		req.aborted, req.abortReason, req.end = true, body.Requests.Reason, now
+	}
+	w.WriteHeader(http.StatusOK)
+}

@@ -1,0 +1,122 @@
+// Package ambariemu is an EMULATOR of the Apache Ambari server: it serves the
+// subset of Ambari's v1 REST API that herd uses, with Ambari's endpoints, JSON
+// shapes, status codes and request lifecycle, fed by herd-node agents that
+// register over the network. It installs nothing: it is the local demo and
+// the test double, not Ambari. A real Ambari image can replace it.
+package ambariemu
+
+import (
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/herdhq/herd/ambari"
+)
+
+// Config tunes the emulator.
+type Config struct {
+	User, Password   string        // basic-auth credentials the API accepts
+	TaskDuration     time.Duration // how long each task stays IN_PROGRESS
+	FailHosts        []string      // tasks on these hosts end FAILED
+	FailComponents   []string      // tasks of these components end FAILED
+	HeartbeatTimeout time.Duration // silence after which a host is HEARTBEAT_LOST
+	Now              func() time.Time
+	Logger           *slog.Logger
+}
+
+// Emulator holds the emulated server's state. Step advances its requests;
+// Run calls Step on a ticker.
+type Emulator struct {
+	cfg Config
+
+	mu         sync.Mutex
+	hosts      map[string]*host
+	blueprints map[string]ambari.Blueprint
+	clusters   map[string]*cluster
+	requests   []*request
+	nextTask   int64
+}
+
+type host struct {
+	name, ip    string
+	lastBeat    time.Time
+	cluster     string
+	group       string
+	responseSeq int64
+}
+
+type cluster struct {
+	name      string
+	blueprint string
+	services  map[string]string // service -> INSTALLED | STARTED
+	hosts     []string
+	created   time.Time
+}
+
+// New returns an emulator with no hosts, blueprints or clusters.
+func New(cfg Config) *Emulator {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.HeartbeatTimeout <= 0 {
+		cfg.HeartbeatTimeout = 30 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Emulator{
+		cfg:        cfg,
+		hosts:      map[string]*host{},
+		blueprints: map[string]ambari.Blueprint{},
+		clusters:   map[string]*cluster{},
+	}
+}
+
+// Run advances requests every interval until stop is closed.
+func (e *Emulator) Run(interval time.Duration, stop <-chan struct{}) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			e.Step()
+		}
+	}
+}
+
+func (e *Emulator) alive(h *host, now time.Time) bool {
+	return now.Sub(h.lastBeat) <= e.cfg.HeartbeatTimeout
+}
+
+func (e *Emulator) hostView(h *host, now time.Time) ambari.Host {
+	v := ambari.Host{
+		HostName: h.name, IP: h.ip, ClusterName: h.cluster,
+		LastHeartbeatTime: h.lastBeat.UnixMilli(),
+		HostState:         "HEALTHY", HostStatus: "HEALTHY",
+	}
+	if !e.alive(h, now) {
+		v.HostState, v.HostStatus = "HEARTBEAT_LOST", "UNKNOWN"
+	}
+	return v
+}
+
+func (e *Emulator) sortedHosts() []*host {
+	out := make([]*host, 0, len(e.hosts))
+	for _, h := range e.hosts {
+		out = append(out, h)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,99 @@
+package ambariemu
+
+import (
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/herdhq/herd/ambari"
+)
+
+func (e *Emulator) routeHosts(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/hosts", e.listHosts)
+	mux.HandleFunc("GET /api/v1/hosts/{host}", e.getHost)
+}
+
+func (e *Emulator) listHosts(w http.ResponseWriter, _ *http.Request) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	writeJSON(w, http.StatusOK, e.hostList("/api/v1/hosts", func(h *host) bool { return !h.lastBeat.IsZero() }))
+}
+
+func (e *Emulator) hostList(href string, keep func(*host) bool) ambari.HostList {
+	now := e.cfg.Now()
+	list := ambari.HostList{Href: href, Items: []ambari.HostItem{}}
+	for _, h := range e.sortedHosts() {
+		if keep(h) {
+			list.Items = append(list.Items, ambari.HostItem{Href: href + "/" + h.name, Hosts: e.hostView(h, now)})
+		}
+	}
+	return list
+}
+
+func (e *Emulator) getHost(w http.ResponseWriter, r *http.Request) {
+	name := strings.ToLower(r.PathValue("host"))
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	h, ok := e.hosts[name]
+	if !ok || h.lastBeat.IsZero() {
+		writeError(w, http.StatusNotFound, "The requested resource doesn't exist: Host not found, Host_name="+name)
+		return
+	}
+	writeJSON(w, http.StatusOK, ambari.HostItem{Href: "/api/v1/hosts/" + name, Hosts: e.hostView(h, e.cfg.Now())})
+}
+
+// Registration is the body an agent posts to /agent/v1/register/{hostname}.
+type Registration struct {
+	Hostname        string          `json:"hostname"`
+	HardwareProfile HardwareProfile `json:"hardwareProfile"`
+}
+
+// HardwareProfile carries the agent's address.
+type HardwareProfile struct {
+	IPAddress string `json:"ipaddress"`
+}
+
+// AgentHandler serves the agent protocol (Ambari's /agent/v1/register and
+// /agent/v1/heartbeat, on 8440): how hosts come to exist.
+func (e *Emulator) AgentHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /agent/v1/register/{host}", e.register)
+	mux.HandleFunc("POST /agent/v1/heartbeat/{host}", e.heartbeat)
+	return mux
+}
+
+func (e *Emulator) register(w http.ResponseWriter, r *http.Request) {
+	var reg Registration
+	if !decode(w, r, &reg) {
+		return
+	}
+	name := strings.ToLower(r.PathValue("host"))
+	ip := reg.HardwareProfile.IPAddress
+	if ip == "" {
+		ip, _, _ = net.SplitHostPort(r.RemoteAddr)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	h, ok := e.hosts[name]
+	if !ok {
+		h = &host{name: name}
+		e.hosts[name] = h
+		e.cfg.Logger.Info("host registered", "host", name, "ip", ip)
+	}
+	h.ip, h.lastBeat, h.responseSeq = ip, e.cfg.Now(), 0
+	writeJSON(w, http.StatusOK, map[string]any{"responseStatus": "OK", "exitstatus": 0, "responseId": 0})
+}
+
+func (e *Emulator) heartbeat(w http.ResponseWriter, r *http.Request) {
+	name := strings.ToLower(r.PathValue("host"))
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	h, ok := e.hosts[name]
+	if !ok || h.lastBeat.IsZero() {
+		writeJSON(w, http.StatusOK, map[string]any{"responseId": -1, "registrationCommand": map[string]string{"commandType": "REGISTER"}})
+		return
+	}
+	h.lastBeat = e.cfg.Now()
+	h.responseSeq++
+	writeJSON(w, http.StatusOK, map[string]any{"responseId": h.responseSeq})
+}

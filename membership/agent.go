@@ -1,0 +1,222 @@
+// Package membership runs the Serf agent of a herd node in-process: gossip,
+// the RPC server the stock `serf` CLI talks to, retried joins and tags.
+package membership
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/serf/cmd/serf/command/agent"
+	"github.com/hashicorp/serf/serf"
+)
+
+// Tag names every herd node carries.
+const (
+	TagAgent     = "ambari-agent"
+	TagServer    = "ambari-server"
+	TagCluster   = "herd-cluster"
+	TagHostGroup = "herd-host-group"
+)
+
+// Config is the explicit configuration of one node's Serf agent.
+type Config struct {
+	NodeName      string            // the node's FQDN
+	BindAddr      string            // gossip bind address, e.g. 0.0.0.0
+	BindPort      int               // gossip port, 7946 by default
+	AdvertiseAddr string            // address announced to peers; empty = detected
+	RPCAddr       string            // RPC listen address, e.g. 0.0.0.0:7373
+	RPCAuthKey    string            // RPC auth token; empty disables auth
+	EncryptKey    []byte            // 32-byte gossip key; nil disables encryption
+	Tags          map[string]string // tags announced to the cluster
+	JoinAddrs     []string          // addresses to join (SERF_JOIN_IP)
+	RetryInterval time.Duration     // wait between failed joins
+	// ReapInterval and ReconnectTimeout tune how fast failed nodes are reaped.
+	ReconnectTimeout time.Duration
+	Logger           *slog.Logger
+}
+
+// Agent is a running Serf agent with its RPC server.
+type Agent struct {
+	agent    *agent.Agent
+	ipc      *agent.AgentIPC
+	listener net.Listener
+	logger   *slog.Logger
+
+	mu       sync.Mutex
+	handlers []func(serf.Event)
+	joined   bool
+}
+
+// Start creates the Serf agent, its RPC listener, and begins joining the
+// configured addresses in the background until one join succeeds.
+func Start(ctx context.Context, cfg Config) (*Agent, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	conf, err := serfConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	logOut := slogWriter{cfg.Logger.With("component", "serf")}
+	sa, err := agent.Create(&agent.Config{}, conf, logOut)
+	if err != nil {
+		return nil, fmt.Errorf("create serf agent: %w", err)
+	}
+	a := &Agent{agent: sa, logger: cfg.Logger}
+	sa.RegisterEventHandler(a)
+	if err := sa.Start(); err != nil {
+		return nil, fmt.Errorf("start serf agent: %w", err)
+	}
+	ln, err := net.Listen("tcp", cfg.RPCAddr)
+	if err != nil {
+		_ = sa.Shutdown()
+		return nil, fmt.Errorf("listen for serf RPC on %s: %w", cfg.RPCAddr, err)
+	}
+	a.listener = ln
+	a.ipc = agent.NewAgentIPC(sa, cfg.RPCAuthKey, ln, logOut, agent.NewLogWriter(256), false)
+	if len(cfg.JoinAddrs) == 0 {
+		a.setJoined()
+	} else {
+		go a.retryJoin(ctx, cfg.JoinAddrs, cfg.RetryInterval)
+	}
+	return a, nil
+}
+
+func serfConfig(cfg Config) (*serf.Config, error) {
+	conf := serf.DefaultConfig()
+	conf.Init()
+	conf.NodeName = cfg.NodeName
+	conf.Tags = cfg.Tags
+	conf.MemberlistConfig.BindAddr = cfg.BindAddr
+	conf.MemberlistConfig.BindPort = cfg.BindPort
+	if cfg.AdvertiseAddr != "" {
+		conf.MemberlistConfig.AdvertiseAddr = cfg.AdvertiseAddr
+		conf.MemberlistConfig.AdvertisePort = cfg.BindPort
+	}
+	if cfg.EncryptKey != nil {
+		if err := ValidateKey(cfg.EncryptKey); err != nil {
+			return nil, err
+		}
+		conf.MemberlistConfig.SecretKey = cfg.EncryptKey
+	}
+	if cfg.ReconnectTimeout > 0 {
+		conf.ReconnectTimeout = cfg.ReconnectTimeout
+	}
+	return conf, nil
+}
+
+// ValidateKey checks a gossip encryption key: AES-128, -192 or -256.
+func ValidateKey(key []byte) error {
+	switch len(key) {
+	case 16, 24, 32:
+		return nil
+	}
+	return fmt.Errorf("gossip encryption key is %d bytes; it must be 16, 24 or 32 bytes (base64 of `head -c32 /dev/urandom`)", len(key))
+}
+
+func (a *Agent) retryJoin(ctx context.Context, addrs []string, interval time.Duration) {
+	if interval <= 0 {
+		interval = 5 * time.Second
+	}
+	for attempt := 1; ; attempt++ {
+		n, err := a.agent.Join(addrs, false)
+		if err == nil && n > 0 {
+			a.logger.Info("joined serf cluster", "addrs", addrs, "nodes", n)
+			a.setJoined()
+			return
+		}
+		a.logger.Warn("serf join failed, retrying", "addrs", addrs, "attempt", attempt, "in", interval, "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.agent.ShutdownCh():
+			return
+		case <-time.After(interval):
+		}
+	}
+}
+
+func (a *Agent) setJoined() {
+	a.mu.Lock()
+	a.joined = true
+	a.mu.Unlock()
+}
+
+// Joined reports whether the agent has joined its cluster (always true on the
+// first node, which has nobody to join).
+func (a *Agent) Joined() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.joined
+}
+
+// OnEvent registers a callback run for every Serf event. Callbacks must be
+// quick: they run on the agent's event loop.
+func (a *Agent) OnEvent(fn func(serf.Event)) {
+	a.mu.Lock()
+	a.handlers = append(a.handlers, fn)
+	a.mu.Unlock()
+}
+
+// HandleEvent implements agent.EventHandler.
+func (a *Agent) HandleEvent(e serf.Event) {
+	a.mu.Lock()
+	hs := append([]func(serf.Event){}, a.handlers...)
+	a.mu.Unlock()
+	for _, h := range hs {
+		h(e)
+	}
+}
+
+// Members returns every member Serf knows, alive or not.
+func (a *Agent) Members() []serf.Member { return a.agent.Serf().Members() }
+
+// LocalMember returns this node's own member record.
+func (a *Agent) LocalMember() serf.Member { return a.agent.Serf().LocalMember() }
+
+// RPCAddr is the address the RPC server listens on.
+func (a *Agent) RPCAddr() string { return a.listener.Addr().String() }
+
+// GossipPort is the port gossip is bound to.
+func (a *Agent) GossipPort() int {
+	return int(a.agent.SerfConfig().MemberlistConfig.BindPort)
+}
+
+// Leave leaves the cluster gracefully and shuts the agent down.
+func (a *Agent) Leave() error {
+	leaveErr := a.agent.Leave()
+	return errors.Join(leaveErr, a.Shutdown())
+}
+
+// Shutdown stops the agent without a graceful leave (peers see it fail).
+func (a *Agent) Shutdown() error {
+	a.ipc.Shutdown()
+	return a.agent.Shutdown()
+}
+
+// slogWriter adapts Serf's standard-library log output to slog.
+type slogWriter struct{ l *slog.Logger }
+
+func (w slogWriter) Write(p []byte) (int, error) {
+	w.l.Debug(string(trimNewline(p)))
+	return len(p), nil
+}
+
+func trimNewline(p []byte) []byte {
+	for len(p) > 0 && (p[len(p)-1] == '\n' || p[len(p)-1] == '\r') {
+		p = p[:len(p)-1]
+	}
+	return p
+}
+
+// HostPort joins an address and port.
+func HostPort(host string, port int) string { return net.JoinHostPort(host, strconv.Itoa(port)) }
+
+var _ io.Writer = slogWriter{}
