@@ -1,0 +1,150 @@
+package node
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/serf/serf"
+
+	"github.com/herdhq/herd/ambariemu"
+	"github.com/herdhq/herd/clusterdns"
+	"github.com/herdhq/herd/membership"
+)
+
+// ambariAgent plays the Ambari agent: it finds the member tagged
+// ambari-server=true through Serf, resolves it BY NAME through the node's
+// own DNS, registers this host and heartbeats.
+type ambariAgent struct {
+	n        *Node
+	http     *http.Client
+	resolver *net.Resolver
+
+	mu         sync.Mutex
+	server     string // server FQDN once found
+	registered bool
+	lastErr    string
+}
+
+func newAmbariAgent(n *Node) *ambariAgent {
+	return &ambariAgent{n: n, http: &http.Client{Timeout: 5 * time.Second}, resolver: clusterdns.Resolver(n.dns.Addr())}
+}
+
+func (a *ambariAgent) run(stop <-chan struct{}) {
+	interval := a.n.cfg.Ambari.BeatInterval
+	if interval <= 0 {
+		interval = 2 * time.Second
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		a.tick()
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (a *ambariAgent) tick() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := a.beat(ctx)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err != nil {
+		a.registered, a.lastErr = false, err.Error()
+		a.n.log.Debug("ambari agent", "err", err)
+		return
+	}
+	a.lastErr = ""
+}
+
+func (a *ambariAgent) beat(ctx context.Context) error {
+	server, err := a.findServer()
+	if err != nil {
+		return err
+	}
+	addrs, err := a.resolver.LookupHost(ctx, server)
+	if err != nil || len(addrs) == 0 {
+		return fmt.Errorf("resolve ambari server %s through local DNS: %w", server, err)
+	}
+	base := "http://" + net.JoinHostPort(server, strconv.Itoa(a.n.cfg.Ambari.AgentPort))
+	a.mu.Lock()
+	registered := a.registered
+	a.server = server
+	a.mu.Unlock()
+	if !registered {
+		return a.register(ctx, base)
+	}
+	return a.heartbeat(ctx, base)
+}
+
+func (a *ambariAgent) findServer() (string, error) {
+	for _, m := range a.n.serf.Members() {
+		if m.Status == serf.StatusAlive && m.Tags[membership.TagServer] == "true" {
+			return m.Name, nil
+		}
+	}
+	return "", errors.New("no alive serf member is tagged ambari-server=true yet")
+}
+
+func (a *ambariAgent) register(ctx context.Context, base string) error {
+	me := a.n.serf.LocalMember()
+	reg := ambariemu.Registration{Hostname: a.n.cfg.NodeName, HardwareProfile: ambariemu.HardwareProfile{IPAddress: me.Addr.String()}}
+	if _, err := a.post(ctx, base+"/agent/v1/register/"+a.n.cfg.NodeName, reg); err != nil {
+		return fmt.Errorf("register with ambari: %w", err)
+	}
+	a.mu.Lock()
+	a.registered = true
+	a.mu.Unlock()
+	a.n.log.Info("registered with ambari server", "server", base)
+	return nil
+}
+
+func (a *ambariAgent) heartbeat(ctx context.Context, base string) error {
+	resp, err := a.post(ctx, base+"/agent/v1/heartbeat/"+a.n.cfg.NodeName, map[string]any{"hostname": a.n.cfg.NodeName})
+	if err != nil {
+		return fmt.Errorf("heartbeat to ambari: %w", err)
+	}
+	if resp["registrationCommand"] != nil {
+		return errors.New("ambari server asked this host to register again")
+	}
+	return nil
+}
+
+func (a *ambariAgent) post(ctx context.Context, url string, body any) (map[string]any, error) {
+	b, _ := json.Marshal(body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	resp, err := a.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s answered %s", url, resp.Status)
+	}
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return nil, fmt.Errorf("decode answer of %s: %w", url, err)
+	}
+	return out, nil
+}
+
+// state reports the agent's state for the health endpoint.
+func (a *ambariAgent) state() (server string, registered bool, lastErr string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.server, a.registered, a.lastErr
+}
