@@ -152,3 +152,12 @@ func (bp Blueprint) Group(name string) (HostGroup, bool) {
 	}
 	return HostGroup{}, false
 }
+
+// CardinalityAllows reports whether n satisfies a host-group cardinality
+// such as "1", "1+" or "1-3" (ALL allows any count).
+func CardinalityAllows(card string, n int) bool {
+	if card == "ALL" {
+		return true
+	}
+	return cardinalityOK(card, n, n)
+}

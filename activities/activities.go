@@ -1,0 +1,116 @@
+// Package activities holds every side effect of provisioning, one Temporal
+// activity per step. Each is idempotent: Temporal retries them.
+package activities
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/herdhq/herd/ambari"
+	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/providers"
+	"github.com/herdhq/herd/secrets"
+)
+
+// Non-retryable error types, as they appear in workflow history.
+const (
+	ErrImageNotFound       = "ImageNotFound"
+	ErrQuorumTimeout       = "QuorumTimeout"
+	ErrBlueprintConflict   = "BlueprintConflict"
+	ErrAmbariRequestFailed = "AmbariRequestFailed"
+	ErrRegistrationTimeout = "RegistrationTimeout"
+)
+
+// Activities carries the worker-side dependencies of every activity.
+type Activities struct {
+	Providers providers.Registry
+	Master    secrets.Master
+	// PollInterval is how often waits look again (2 s by default).
+	PollInterval time.Duration
+	Logger       *slog.Logger
+}
+
+func (a *Activities) interval() time.Duration {
+	if a.PollInterval > 0 {
+		return a.PollInterval
+	}
+	return 2 * time.Second
+}
+
+func (a *Activities) logger() *slog.Logger {
+	if a.Logger != nil {
+		return a.Logger
+	}
+	return slog.Default()
+}
+
+func (a *Activities) ambariClient(clusterName, url string) *ambari.Client {
+	s := a.Master.For(clusterName)
+	return ambari.NewClient(url, s.AmbariUser, s.AmbariPassword)
+}
+
+// AllocateInstances asks the spec's provider for one instance per node.
+func (a *Activities) AllocateInstances(ctx context.Context, spec cluster.Spec) ([]providers.Instance, error) {
+	p, err := a.Providers.Get(spec.Provider)
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "UnknownProvider", err)
+	}
+	return p.Allocate(ctx, spec)
+}
+
+// ReleaseInput names what to release.
+type ReleaseInput struct {
+	Cluster  string `json:"cluster"`
+	Provider string `json:"provider"`
+}
+
+// ReleaseCluster removes every container, network and instance of a cluster.
+func (a *Activities) ReleaseCluster(ctx context.Context, in ReleaseInput) (providers.Released, error) {
+	p, err := a.Providers.Get(in.Provider)
+	if err != nil {
+		return providers.Released{}, temporal.NewNonRetryableApplicationError(err.Error(), "UnknownProvider", err)
+	}
+	rel, err := p.Release(ctx, in.Cluster)
+	if err == nil {
+		a.logger().Info("cluster released", "cluster", in.Cluster, "containers", rel.Containers, "networks", rel.Networks)
+	}
+	return rel, err
+}
+
+// waitUntil calls check every interval until it reports done, heartbeating
+// its progress text, until ctx ends.
+func (a *Activities) waitUntil(ctx context.Context, check func() (done bool, progress string, err error)) (string, error) {
+	var last string
+	for {
+		done, progress, err := check()
+		if err != nil {
+			return progress, err
+		}
+		last = progress
+		activity.RecordHeartbeat(ctx, progress)
+		if done {
+			return last, nil
+		}
+		if err := sleep(ctx, a.interval()); err != nil {
+			return last, err
+		}
+	}
+}
+
+// deadlineCtx ends a little before the activity's own deadline, so the
+// activity can still report what it was waiting for.
+func deadlineCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	if !activity.IsActivity(ctx) {
+		return context.WithCancel(ctx)
+	}
+	dl := activity.GetInfo(ctx).Deadline
+	margin := time.Until(dl) / 10
+	if margin > 5*time.Second {
+		margin = 5 * time.Second
+	}
+	return context.WithDeadline(ctx, dl.Add(-margin))
+}

@@ -1,0 +1,148 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"sort"
+	"strings"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/herdhq/herd/ambari"
+	"github.com/herdhq/herd/cluster"
+)
+
+// SubmitInput is what SubmitBlueprint needs.
+type SubmitInput struct {
+	Spec      cluster.Spec   `json:"spec"`
+	AmbariURL string         `json:"ambari_url"`
+	Nodes     []cluster.Node `json:"nodes"`
+}
+
+// SubmitBlueprint waits until Ambari runs and every node's agent has
+// registered, registers the blueprint and creates the cluster, returning the
+// install request id. A retry after partial success continues: an identical
+// blueprint and an existing cluster are taken as done.
+func (a *Activities) SubmitBlueprint(ctx context.Context, in SubmitInput) (int64, error) {
+	cl := a.ambariClient(in.Spec.Name, in.AmbariURL)
+	if err := a.waitForHosts(ctx, cl, in.Nodes); err != nil {
+		return 0, err
+	}
+	if err := postBlueprint(ctx, cl, in.Spec); err != nil {
+		return 0, err
+	}
+	id, err := cl.CreateCluster(ctx, in.Spec.Name, clusterTemplate(in.Spec, in.Nodes))
+	if ambari.HasStatus(err, http.StatusConflict) {
+		return existingRequest(ctx, cl, in.Spec.Name)
+	}
+	if ambari.HasStatus(err, http.StatusBadRequest) {
+		return 0, temporal.NewNonRetryableApplicationError("ambari refused the cluster: "+err.Error(), "ClusterRefused", err)
+	}
+	return id, err
+}
+
+func (a *Activities) waitForHosts(ctx context.Context, cl *ambari.Client, nodes []cluster.Node) error {
+	wctx, cancel := deadlineCtx(ctx)
+	defer cancel()
+	var missing []string
+	_, err := a.waitUntil(wctx, func() (bool, string, error) {
+		if err := cl.Check(wctx); err != nil {
+			return false, "waiting for ambari: " + err.Error(), nil
+		}
+		hosts, err := cl.Hosts(wctx)
+		if ambari.HasStatus(err, http.StatusForbidden) {
+			return false, "", temporal.NewNonRetryableApplicationError("ambari refused herd's credentials: "+err.Error(), "AmbariAuth", err)
+		}
+		if err != nil {
+			return false, "listing ambari hosts: " + err.Error(), nil
+		}
+		missing = unregistered(nodes, hosts)
+		return len(missing) == 0, fmt.Sprintf("%d/%d hosts registered", len(nodes)-len(missing), len(nodes)), nil
+	})
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		msg := fmt.Sprintf("agents did not register with ambari: missing %s", strings.Join(missing, ", "))
+		return temporal.NewNonRetryableApplicationError(msg, ErrRegistrationTimeout, nil, missing)
+	}
+	return err
+}
+
+func unregistered(nodes []cluster.Node, hosts []ambari.Host) []string {
+	ok := map[string]bool{}
+	for _, h := range hosts {
+		ok[strings.ToLower(h.HostName)] = h.HostState == "HEALTHY"
+	}
+	var missing []string
+	for _, n := range nodes {
+		if !ok[n.FQDN] {
+			missing = append(missing, n.FQDN)
+		}
+	}
+	sort.Strings(missing)
+	return missing
+}
+
+func postBlueprint(ctx context.Context, cl *ambari.Client, spec cluster.Spec) error {
+	err := cl.PostBlueprint(ctx, spec.BlueprintName, spec.Blueprint)
+	if !ambari.HasStatus(err, http.StatusConflict) {
+		if ambari.HasStatus(err, http.StatusBadRequest) {
+			return temporal.NewNonRetryableApplicationError("ambari refused the blueprint: "+err.Error(), "BlueprintRefused", err)
+		}
+		return err
+	}
+	have, err := cl.GetBlueprint(ctx, spec.BlueprintName)
+	if err != nil {
+		return fmt.Errorf("compare existing blueprint %s: %w", spec.BlueprintName, err)
+	}
+	if !sameBlueprint(*have, spec.Blueprint) {
+		msg := fmt.Sprintf("ambari already has a different blueprint named %s: delete it or rename yours", spec.BlueprintName)
+		return temporal.NewNonRetryableApplicationError(msg, ErrBlueprintConflict, nil)
+	}
+	return nil
+}
+
+// sameBlueprint compares what matters: stack and host groups' components.
+func sameBlueprint(a, b ambari.Blueprint) bool {
+	norm := func(bp ambari.Blueprint) map[string][]string {
+		m := map[string][]string{"": {bp.Blueprints.StackName, bp.Blueprints.StackVersion}}
+		for _, hg := range bp.HostGroups {
+			var cs []string
+			for _, c := range hg.Components {
+				cs = append(cs, c.Name)
+			}
+			sort.Strings(cs)
+			m[hg.Name] = cs
+		}
+		return m
+	}
+	return reflect.DeepEqual(norm(a), norm(b))
+}
+
+func clusterTemplate(spec cluster.Spec, nodes []cluster.Node) ambari.ClusterTemplate {
+	t := ambari.ClusterTemplate{Blueprint: spec.BlueprintName}
+	for _, g := range spec.HostGroups {
+		tg := ambari.TemplateHostGroup{Name: g.Name}
+		for _, n := range nodes {
+			if n.HostGroup == g.Name {
+				tg.Hosts = append(tg.Hosts, ambari.TemplateHost{FQDN: n.FQDN})
+			}
+		}
+		t.HostGroups = append(t.HostGroups, tg)
+	}
+	return t
+}
+
+// existingRequest finds the provisioning request of a cluster a previous
+// try created.
+func existingRequest(ctx context.Context, cl *ambari.Client, name string) (int64, error) {
+	ids, err := cl.Requests(ctx, name)
+	if err != nil {
+		return 0, fmt.Errorf("find the request of existing cluster %s: %w", name, err)
+	}
+	if len(ids) == 0 {
+		return 0, fmt.Errorf("cluster %s exists in ambari but has no request", name)
+	}
+	return ids[0], nil
+}

@@ -1,0 +1,91 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	serfclient "github.com/hashicorp/serf/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/membership"
+)
+
+// QuorumInput names the members a cluster must have.
+type QuorumInput struct {
+	Cluster string         `json:"cluster"`
+	RPCAddr string         `json:"rpc_addr"` // the server node's Serf RPC
+	Nodes   []cluster.Node `json:"nodes"`
+}
+
+// QuorumResult reports the alive members.
+type QuorumResult struct {
+	Alive   int      `json:"alive"`
+	Members []string `json:"members"`
+}
+
+// WaitForSerfQuorum asks the server node's Serf agent over RPC until every
+// expected member is alive with the right tags, heartbeating "n/N alive".
+// At its deadline it fails, naming the missing nodes.
+func (a *Activities) WaitForSerfQuorum(ctx context.Context, in QuorumInput) (QuorumResult, error) {
+	wctx, cancel := deadlineCtx(ctx)
+	defer cancel()
+	auth := a.Master.For(in.Cluster).SerfRPCAuth
+	var res QuorumResult
+	var missing []string
+	_, err := a.waitUntil(wctx, func() (bool, string, error) {
+		members, err := serfMembers(in.RPCAddr, auth)
+		if err != nil {
+			a.logger().Debug("serf rpc", "addr", in.RPCAddr, "err", err)
+			return false, fmt.Sprintf("0/%d alive (serf rpc: %v)", len(in.Nodes), err), nil
+		}
+		res, missing = checkQuorum(in, members)
+		return len(missing) == 0, fmt.Sprintf("%d/%d alive", res.Alive, len(in.Nodes)), nil
+	})
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		msg := fmt.Sprintf("serf quorum not reached: %d/%d alive, missing %s", res.Alive, len(in.Nodes), strings.Join(missing, ", "))
+		return res, temporal.NewNonRetryableApplicationError(msg, ErrQuorumTimeout, nil, missing)
+	}
+	return res, err
+}
+
+func serfMembers(addr, auth string) ([]serfclient.Member, error) {
+	c, err := serfclient.ClientFromConfig(&serfclient.Config{Addr: addr, AuthKey: auth})
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	return c.Members()
+}
+
+// checkQuorum matches members to the expected nodes: alive, tagged
+// ambari-agent=true, in this cluster, ambari-server=true on the server.
+func checkQuorum(in QuorumInput, members []serfclient.Member) (QuorumResult, []string) {
+	byName := map[string]serfclient.Member{}
+	for _, m := range members {
+		byName[m.Name] = m
+	}
+	var res QuorumResult
+	var missing []string
+	for _, n := range in.Nodes {
+		m, ok := byName[n.FQDN]
+		if ok && m.Status == "alive" && tagsOK(m.Tags, in.Cluster, n) {
+			res.Alive++
+			res.Members = append(res.Members, n.FQDN)
+			continue
+		}
+		missing = append(missing, n.FQDN)
+	}
+	sort.Strings(missing)
+	return res, missing
+}
+
+func tagsOK(tags map[string]string, clusterName string, n cluster.Node) bool {
+	if tags[membership.TagAgent] != "true" || tags[membership.TagCluster] != clusterName {
+		return false
+	}
+	return (tags[membership.TagServer] == "true") == (n.Role == cluster.RoleServer)
+}

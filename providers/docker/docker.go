@@ -1,0 +1,147 @@
+// Package docker is the local provider: every instance is a slot on one
+// Docker engine, and a cluster's containers share a user-defined bridge
+// network named after the cluster.
+package docker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/client"
+	"github.com/docker/docker/errdefs"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/providers"
+)
+
+// Labels put on everything herd creates.
+const (
+	LabelCluster   = "io.herd.cluster"
+	LabelNode      = "io.herd.node"
+	LabelRole      = "io.herd.role"
+	LabelHostGroup = "io.herd.host-group"
+)
+
+// Provider runs clusters on a Docker engine.
+type Provider struct {
+	Client *client.Client
+	// PublishHost is the host address the server's ports are published on,
+	// 127.0.0.1 by default: the orchestrator reaches Ambari and Serf RPC there.
+	PublishHost string
+	Logger      *slog.Logger
+}
+
+// New connects to the engine named by DOCKER_HOST (or the local socket).
+func New(logger *slog.Logger) (*Provider, error) {
+	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		return nil, fmt.Errorf("docker client: %w", err)
+	}
+	return &Provider{Client: cli, PublishHost: "127.0.0.1", Logger: logger}, nil
+}
+
+// NetworkName is the cluster's network.
+func NetworkName(clusterName string) string { return "herd-" + clusterName }
+
+// ContainerName is a node's container.
+func ContainerName(nodeName string) string { return "herd-" + nodeName }
+
+// Allocate returns one slot per node; slots are names, so a retry returns
+// the same slots and nothing is allocated twice.
+func (p *Provider) Allocate(_ context.Context, spec cluster.Spec) ([]providers.Instance, error) {
+	var out []providers.Instance
+	for _, n := range spec.Nodes() {
+		out = append(out, providers.Instance{ID: "docker/" + ContainerName(n.Name), Index: n.Index, Address: "local"})
+	}
+	return out, nil
+}
+
+// Bootstrap does on the engine what the cloud-config describes for a host:
+// the node image must be present and the cluster network must exist.
+func (p *Provider) Bootstrap(ctx context.Context, spec cluster.Spec, _ []providers.Instance, _ []string) error {
+	if _, err := p.Client.ImageInspect(ctx, spec.Image); err != nil {
+		if errdefs.IsNotFound(err) {
+			return temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("image %s is not on the Docker engine: build it with `make image` (no image can be pulled)", spec.Image),
+				"ImageNotFound", err)
+		}
+		return fmt.Errorf("inspect image %s: %w", spec.Image, err)
+	}
+	_, err := p.ensureNetwork(ctx, spec.Name)
+	return err
+}
+
+func (p *Provider) ensureNetwork(ctx context.Context, clusterName string) (string, error) {
+	name := NetworkName(clusterName)
+	nets, err := p.Client.NetworkList(ctx, network.ListOptions{Filters: filters.NewArgs(filters.Arg("label", LabelCluster+"="+clusterName))})
+	if err != nil {
+		return "", fmt.Errorf("list networks of %s: %w", clusterName, err)
+	}
+	for _, n := range nets {
+		if n.Name == name {
+			return n.ID, nil
+		}
+	}
+	resp, err := p.Client.NetworkCreate(ctx, name, network.CreateOptions{
+		Driver: "bridge", Labels: map[string]string{LabelCluster: clusterName},
+	})
+	if err != nil {
+		return "", fmt.Errorf("create network %s: %w", name, err)
+	}
+	p.Logger.Info("network created", "network", name)
+	return resp.ID, nil
+}
+
+// Release removes every container and network labelled with the cluster.
+func (p *Provider) Release(ctx context.Context, clusterName string) (providers.Released, error) {
+	var rel providers.Released
+	f := filters.NewArgs(filters.Arg("label", LabelCluster+"="+clusterName))
+	cs, err := p.Client.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
+	if err != nil {
+		return rel, fmt.Errorf("list containers of %s: %w", clusterName, err)
+	}
+	var errs []error
+	for _, c := range cs {
+		err := p.Client.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
+		if err != nil && !errdefs.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("remove container %s: %w", c.ID[:12], err))
+			continue
+		}
+		rel.Containers++
+	}
+	nets, err := p.Client.NetworkList(ctx, network.ListOptions{Filters: f})
+	if err != nil {
+		return rel, errors.Join(append(errs, fmt.Errorf("list networks of %s: %w", clusterName, err))...)
+	}
+	for _, n := range nets {
+		if err := p.Client.NetworkRemove(ctx, n.ID); err != nil && !errdefs.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("remove network %s: %w", n.Name, err))
+			continue
+		}
+		rel.Networks++
+	}
+	rel.Instances = rel.Containers
+	return rel, errors.Join(errs...)
+}
+
+// Containers lists the cluster's containers by node name.
+func (p *Provider) Containers(ctx context.Context, clusterName string) ([]string, error) {
+	f := filters.NewArgs(filters.Arg("label", LabelCluster+"="+clusterName))
+	cs, err := p.Client.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
+	if err != nil {
+		return nil, fmt.Errorf("list containers of %s: %w", clusterName, err)
+	}
+	var names []string
+	for _, c := range cs {
+		names = append(names, c.Labels[LabelNode])
+	}
+	sort.Strings(names)
+	return names, nil
+}

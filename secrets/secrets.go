@@ -1,0 +1,84 @@
+// Package secrets derives each cluster's credentials from one master key
+// held by the worker, so no password or key ever enters workflow history:
+// the workflow names the cluster, activities derive what they need.
+package secrets
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Cluster holds one cluster's credentials.
+type Cluster struct {
+	AmbariUser     string
+	AmbariPassword string
+	SerfEncryptKey string // base64 of 32 bytes
+	SerfRPCAuth    string
+}
+
+// Master is the worker's master key.
+type Master []byte
+
+// For derives the credentials of cluster.
+func (m Master) For(cluster string) Cluster {
+	return Cluster{
+		AmbariUser:     "admin",
+		AmbariPassword: hex.EncodeToString(m.derive("ambari-password", cluster)[:16]),
+		SerfEncryptKey: base64.StdEncoding.EncodeToString(m.derive("serf-encrypt", cluster)),
+		SerfRPCAuth:    hex.EncodeToString(m.derive("serf-rpc-auth", cluster)[:16]),
+	}
+}
+
+func (m Master) derive(purpose, cluster string) []byte {
+	mac := hmac.New(sha256.New, m)
+	mac.Write([]byte(purpose + "\x00" + cluster))
+	return mac.Sum(nil)
+}
+
+// Generate returns a new random master key.
+func Generate() (Master, error) {
+	m := make(Master, 32)
+	if _, err := rand.Read(m); err != nil {
+		return nil, fmt.Errorf("generate master key: %w", err)
+	}
+	return m, nil
+}
+
+// LoadOrCreate reads the hex master key at path, creating it (0600) when the
+// file does not exist yet.
+func LoadOrCreate(path string) (Master, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return Parse(string(b))
+	}
+	if !os.IsNotExist(err) {
+		return nil, fmt.Errorf("read master key %s: %w", path, err)
+	}
+	m, err := Generate()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create master key dir: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(m)+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write master key %s: %w", path, err)
+	}
+	return m, nil
+}
+
+// Parse decodes a hex master key of at least 16 bytes.
+func Parse(s string) (Master, error) {
+	b, err := hex.DecodeString(strings.TrimSpace(s))
+	if err != nil || len(b) < 16 {
+		return nil, fmt.Errorf("master key must be at least 32 hex digits (e.g. `openssl rand -hex 32`)")
+	}
+	return Master(b), nil
+}

@@ -1,0 +1,40 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// shortStep is for steps that do one thing: a few retries with backoff.
+func shortStep(timeout time.Duration) workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		StartToCloseTimeout: timeout,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second, MaximumAttempts: 5,
+		},
+	}
+}
+
+// waitStep is for steps that wait on the cluster and heartbeat meanwhile.
+func waitStep(timeout, heartbeat time.Duration) workflow.ActivityOptions {
+	ao := shortStep(timeout)
+	ao.HeartbeatTimeout = heartbeat
+	ao.RetryPolicy.MaximumAttempts = 3
+	return ao
+}
+
+// releaseStep retries hard: leaving resources behind is worse than waiting.
+func releaseStep() workflow.ActivityOptions {
+	ao := shortStep(2 * time.Minute)
+	ao.RetryPolicy.MaximumAttempts = 10
+	return ao
+}
+
+func durationOr(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
