@@ -1,0 +1,91 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/herdhq/herd/activities"
+	"github.com/herdhq/herd/providers"
+	"github.com/herdhq/herd/providers/docker"
+	"github.com/herdhq/herd/secrets"
+	"github.com/herdhq/herd/workflows"
+)
+
+// New returns a worker with every herd workflow and activity registered.
+func New(c client.Client, acts *activities.Activities) worker.Worker {
+	w := worker.New(c, workflows.TaskQueue, worker.Options{})
+	w.RegisterWorkflow(workflows.ProvisionCluster)
+	w.RegisterWorkflow(workflows.TerminateCluster)
+	w.RegisterActivity(acts)
+	return w
+}
+
+// Run runs a worker until ctx ends, then stops it gracefully (running
+// activities get the worker's stop timeout to finish).
+func Run(ctx context.Context, c client.Client, acts *activities.Activities) error {
+	w := New(c, acts)
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
+
+// DefaultActivities builds the activities with the local providers and the
+// master key at secretFile (created when missing).
+func DefaultActivities(secretFile string, log *slog.Logger) (*activities.Activities, error) {
+	master, err := secrets.LoadOrCreate(secretFile)
+	if err != nil {
+		return nil, err
+	}
+	dp, err := docker.New(log)
+	if err != nil {
+		return nil, err
+	}
+	return &activities.Activities{Providers: providers.Registry{"docker": dp}, Master: master, Logger: log}, nil
+}
+
+// DefaultSecretFile is where the master key lives unless told otherwise.
+func DefaultSecretFile() string {
+	if v := os.Getenv("HERD_SECRET_FILE"); v != "" {
+		return v
+	}
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, ".herd", "master.key")
+}
+
+// NewCommand is `herd worker`.
+func NewCommand() *cobra.Command {
+	var opts ClientOptions
+	secretFile := DefaultSecretFile()
+	cmd := &cobra.Command{
+		Use:   "worker",
+		Short: "run a herd worker against a Temporal cluster",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log := slog.Default()
+			opts.Logger = log
+			c, err := Dial(opts)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			acts, err := DefaultActivities(secretFile, log)
+			if err != nil {
+				return err
+			}
+			log.Info("herd worker started", "address", opts.Address, "namespace", opts.Namespace, "task_queue", workflows.TaskQueue)
+			return Run(cmd.Context(), c, acts)
+		},
+	}
+	opts.BindFlags(cmd.Flags())
+	cmd.Flags().StringVar(&secretFile, "secret-file", secretFile, "master key file; cluster credentials derive from it (HERD_SECRET_FILE)")
+	return cmd
+}
