@@ -1,0 +1,20 @@
+// Command herd is the herd CLI: the starter commands, the worker, and the
+// embedded default (`herd dev`, `herd up`).
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/herdhq/herd/devserver"
+	"github.com/herdhq/herd/starter"
+)
+
+func main() {
+	root := starter.NewCommand()
+	root.AddCommand(devserver.NewDevCommand(), devserver.NewUpCommand())
+	if err := root.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "herd:", err)
+		os.Exit(1)
+	}
+}
