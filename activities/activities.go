@@ -53,11 +53,20 @@ func (a *Activities) ambariClient(clusterName, url string) *ambari.Client {
 	return ambari.NewClient(url, s.AmbariUser, s.AmbariPassword)
 }
 
+// provider finds a provider; an unknown one is not worth retrying.
+func (a *Activities) provider(name string) (providers.Provider, error) {
+	p, err := a.Providers.Get(name)
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "UnknownProvider", nil)
+	}
+	return p, nil
+}
+
 // AllocateInstances asks the spec's provider for one instance per node.
 func (a *Activities) AllocateInstances(ctx context.Context, spec cluster.Spec) ([]providers.Instance, error) {
-	p, err := a.Providers.Get(spec.Provider)
+	p, err := a.provider(spec.Provider)
 	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "UnknownProvider", err)
+		return nil, err
 	}
 	return p.Allocate(ctx, spec)
 }
@@ -70,9 +79,9 @@ type ReleaseInput struct {
 
 // ReleaseCluster removes every container, network and instance of a cluster.
 func (a *Activities) ReleaseCluster(ctx context.Context, in ReleaseInput) (providers.Released, error) {
-	p, err := a.Providers.Get(in.Provider)
+	p, err := a.provider(in.Provider)
 	if err != nil {
-		return providers.Released{}, temporal.NewNonRetryableApplicationError(err.Error(), "UnknownProvider", err)
+		return providers.Released{}, err
 	}
 	rel, err := p.Release(ctx, in.Cluster)
 	if err == nil {

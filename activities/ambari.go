@@ -39,7 +39,7 @@ func (a *Activities) SubmitBlueprint(ctx context.Context, in SubmitInput) (int64
 		return existingRequest(ctx, cl, in.Spec.Name)
 	}
 	if ambari.HasStatus(err, http.StatusBadRequest) {
-		return 0, temporal.NewNonRetryableApplicationError("ambari refused the cluster: "+err.Error(), "ClusterRefused", err)
+		return 0, temporal.NewNonRetryableApplicationError("ambari refused the cluster: "+err.Error(), "ClusterRefused", nil)
 	}
 	return id, err
 }
@@ -54,7 +54,7 @@ func (a *Activities) waitForHosts(ctx context.Context, cl *ambari.Client, nodes 
 		}
 		hosts, err := cl.Hosts(wctx)
 		if ambari.HasStatus(err, http.StatusForbidden) {
-			return false, "", temporal.NewNonRetryableApplicationError("ambari refused herd's credentials: "+err.Error(), "AmbariAuth", err)
+			return false, "", temporal.NewNonRetryableApplicationError("ambari refused herd's credentials: "+err.Error(), "AmbariAuth", nil)
 		}
 		if err != nil {
 			return false, "listing ambari hosts: " + err.Error(), nil
@@ -88,7 +88,7 @@ func postBlueprint(ctx context.Context, cl *ambari.Client, spec cluster.Spec) er
 	err := cl.PostBlueprint(ctx, spec.BlueprintName, spec.Blueprint)
 	if !ambari.HasStatus(err, http.StatusConflict) {
 		if ambari.HasStatus(err, http.StatusBadRequest) {
-			return temporal.NewNonRetryableApplicationError("ambari refused the blueprint: "+err.Error(), "BlueprintRefused", err)
+			return temporal.NewNonRetryableApplicationError("ambari refused the blueprint: "+err.Error(), "BlueprintRefused", nil)
 		}
 		return err
 	}

@@ -22,9 +22,9 @@ type CloudInitResult struct {
 // ApplyCloudInit renders each instance's cloud-config and has the provider
 // apply it.
 func (a *Activities) ApplyCloudInit(ctx context.Context, spec cluster.Spec, instances []providers.Instance) (CloudInitResult, error) {
-	p, err := a.Providers.Get(spec.Provider)
+	p, err := a.provider(spec.Provider)
 	if err != nil {
-		return CloudInitResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "UnknownProvider", err)
+		return CloudInitResult{}, err
 	}
 	nodes := spec.Nodes()
 	if len(nodes) != len(instances) {
@@ -39,14 +39,14 @@ func (a *Activities) ApplyCloudInit(ctx context.Context, spec cluster.Spec, inst
 			Domain: spec.Domain, Image: spec.Image, Network: docker.NetworkName(spec.Name),
 		})
 		if err != nil {
-			return res, temporal.NewNonRetryableApplicationError(err.Error(), "CloudInitRender", err)
+			return res, temporal.NewNonRetryableApplicationError(err.Error(), "CloudInitRender", nil)
 		}
 		docs[i] = doc
 		res.Documents++
 		res.Bytes += len(doc)
 	}
 	if err := p.Bootstrap(ctx, spec, instances, docs); err != nil {
-		return res, fmt.Errorf("bootstrap hosts of %s: %w", spec.Name, err)
+		return res, wrap(err, "bootstrap hosts of %s", spec.Name)
 	}
 	return res, nil
 }
@@ -77,13 +77,13 @@ func (a *Activities) StartAgentContainer(ctx context.Context, in StartNodeInput)
 }
 
 func (a *Activities) startNode(ctx context.Context, in StartNodeInput) (cluster.NodeInfo, error) {
-	p, err := a.Providers.Get(in.Spec.Provider)
+	p, err := a.provider(in.Spec.Provider)
 	if err != nil {
-		return cluster.NodeInfo{}, temporal.NewNonRetryableApplicationError(err.Error(), "UnknownProvider", err)
+		return cluster.NodeInfo{}, err
 	}
 	info, err := p.StartNode(ctx, providers.StartRequest{Spec: in.Spec, Node: in.Node, Instance: in.Instance, Env: a.nodeEnv(in)})
 	if err != nil {
-		return info, fmt.Errorf("start %s %s: %w", in.Node.Role, in.Node.Name, err)
+		return info, wrap(err, "start %s %s", in.Node.Role, in.Node.Name)
 	}
 	return info, nil
 }

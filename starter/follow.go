@@ -46,7 +46,7 @@ func Follow(ctx context.Context, c client.Client, name string, w io.Writer) (*wo
 	}
 	var res workflows.Result
 	if err := c.GetWorkflow(ctx, id, "").Get(ctx, &res); err != nil {
-		return nil, fmt.Errorf("cluster %s failed: %w", name, err)
+		return nil, fmt.Errorf("cluster %s failed: %s", name, workflows.FailureMessage(err))
 	}
 	return &res, nil
 }

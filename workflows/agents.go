@@ -36,7 +36,7 @@ func (p *provisioner) startAgents(ctx workflow.Context) error {
 		p.st.setStep(StepAgents, StateRunning, fmt.Sprintf("%d/%d started", len(p.res.Nodes)-1, len(nodes)))
 	}
 	if err := errors.Join(errs...); err != nil {
-		p.st.setStep(StepAgents, StateFailed, err.Error())
+		p.st.setStep(StepAgents, StateFailed, FailureMessage(err))
 		return fmt.Errorf("%s: %w", StepAgents, err)
 	}
 	p.st.setStep(StepAgents, StateDone, fmt.Sprintf("%d/%d started", len(nodes), len(nodes)))

@@ -47,7 +47,7 @@ func ProvisionCluster(ctx workflow.Context, spec cluster.Spec) (*Result, error) 
 	}
 	p := &provisioner{spec: spec, st: st, res: &Result{Cluster: spec.Name}}
 	if err := p.run(ctx); err != nil {
-		st.Phase, st.Error = PhaseFailed, err.Error()
+		st.Phase, st.Error = PhaseFailed, FailureMessage(err)
 		if !spec.KeepOnFailure {
 			compensate(ctx, spec, st)
 		}
@@ -81,7 +81,7 @@ func (p *provisioner) exec(ctx workflow.Context, step string, ao workflow.Activi
 	p.st.setStep(step, StateRunning, "")
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, ao), fn, args...).Get(ctx, out)
 	if err != nil {
-		p.st.setStep(step, StateFailed, err.Error())
+		p.st.setStep(step, StateFailed, FailureMessage(err))
 		return fmt.Errorf("%s: %w", step, err)
 	}
 	p.st.setStep(step, StateDone, "")

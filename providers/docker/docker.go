@@ -70,7 +70,7 @@ func (p *Provider) Bootstrap(ctx context.Context, spec cluster.Spec, _ []provide
 		if errdefs.IsNotFound(err) {
 			return temporal.NewNonRetryableApplicationError(
 				fmt.Sprintf("image %s is not on the Docker engine: build it with `make image` (no image can be pulled)", spec.Image),
-				"ImageNotFound", err)
+				"ImageNotFound", nil)
 		}
 		return fmt.Errorf("inspect image %s: %w", spec.Image, err)
 	}

@@ -1,0 +1,157 @@
+// Package dockertest gives tests the real Docker engine and the node image.
+// With CI=true a missing engine fails the test instead of skipping it.
+package dockertest
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/api/types/build"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/pkg/stdcopy"
+	"github.com/docker/docker/client"
+
+	"github.com/herdhq/herd/providers/docker"
+)
+
+// Image is the tag tests build the node image under.
+const Image = "herd-node:test"
+
+// Provider returns a docker provider on the local engine, or skips (fails
+// under CI=true) when no engine answers.
+func Provider(t testing.TB) *docker.Provider {
+	t.Helper()
+	p, err := docker.New(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, err = p.Client.Ping(ctx)
+	}
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true but no Docker engine answers: %v", err)
+		}
+		t.Skipf("no Docker engine: %v", err)
+	}
+	return p
+}
+
+var (
+	buildOnce sync.Once
+	buildErr  error
+)
+
+// NodeImage builds the node image from this checkout once per test binary.
+func NodeImage(t testing.TB, cli *client.Client) string {
+	t.Helper()
+	buildOnce.Do(func() { buildErr = buildImage(cli) })
+	if buildErr != nil {
+		t.Fatalf("build node image: %v", buildErr)
+	}
+	return Image
+}
+
+func buildImage(cli *client.Client) error {
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "herd-image")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "herd-node")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/herd-node")
+	cmd.Dir, cmd.Env = root, append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build herd-node: %v\n%s", err, out)
+	}
+	ctxTar, err := tarContext(filepath.Join(root, "deploy", "node.Dockerfile"), bin)
+	if err != nil {
+		return err
+	}
+	resp, err := cli.ImageBuild(context.Background(), ctxTar, build.ImageBuildOptions{Tags: []string{Image}, Remove: true})
+	if err != nil {
+		return fmt.Errorf("docker build: %w", err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	if bytes.Contains(out, []byte(`"error"`)) {
+		return fmt.Errorf("docker build: %s", out)
+	}
+	return nil
+}
+
+func moduleRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	return filepath.Dir(strings.TrimSpace(string(out))), nil
+}
+
+func tarContext(dockerfile, binary string) (io.Reader, error) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for name, path := range map[string]string{"Dockerfile": dockerfile, "herd-node": binary} {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o755, Size: int64(len(b))}); err != nil {
+			return nil, err
+		}
+		if _, err := tw.Write(b); err != nil {
+			return nil, err
+		}
+	}
+	return &buf, tw.Close()
+}
+
+// Release removes a cluster's containers and network when the test ends.
+func Release(t testing.TB, p *docker.Provider, clusterName string) {
+	t.Cleanup(func() {
+		if _, err := p.Release(context.Background(), clusterName); err != nil {
+			t.Errorf("release %s: %v", clusterName, err)
+		}
+	})
+}
+
+// Exec runs a command in a container through the Docker API and returns
+// its combined output; a non-zero exit is an error.
+func Exec(ctx context.Context, p *docker.Provider, containerName string, cmd ...string) (string, error) {
+	ex, err := p.Client.ContainerExecCreate(ctx, containerName, container.ExecOptions{Cmd: cmd, AttachStdout: true, AttachStderr: true})
+	if err != nil {
+		return "", fmt.Errorf("exec in %s: %w", containerName, err)
+	}
+	att, err := p.Client.ContainerExecAttach(ctx, ex.ID, container.ExecAttachOptions{})
+	if err != nil {
+		return "", fmt.Errorf("attach exec in %s: %w", containerName, err)
+	}
+	defer att.Close()
+	var out bytes.Buffer
+	if _, err := stdcopy.StdCopy(&out, &out, att.Reader); err != nil {
+		return "", fmt.Errorf("read exec output: %w", err)
+	}
+	res, err := p.Client.ContainerExecInspect(ctx, ex.ID)
+	if err != nil {
+		return "", fmt.Errorf("inspect exec: %w", err)
+	}
+	text := strings.TrimSpace(out.String())
+	if res.ExitCode != 0 {
+		return text, fmt.Errorf("%v in %s exited %d: %s", cmd, containerName, res.ExitCode, text)
+	}
+	return text, nil
+}

@@ -1,0 +1,225 @@
+package node_test
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+	serfclient "github.com/hashicorp/serf/client"
+
+	"github.com/herdhq/herd/ambari"
+	"github.com/herdhq/herd/blueprints"
+	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/internal/dockertest"
+	"github.com/herdhq/herd/providers"
+	"github.com/herdhq/herd/providers/docker"
+)
+
+const (
+	rpcAuth  = "node-image-test-token"
+	password = "node-image-test-password"
+)
+
+var gossipKey = base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+
+type imageCluster struct {
+	t     *testing.T
+	p     *docker.Provider
+	spec  cluster.Spec
+	nodes []cluster.NodeInfo
+}
+
+// startImageCluster starts 1 server + 2 agents from the node image on a
+// user-defined network, the way the orchestrator does.
+func startImageCluster(t *testing.T) *imageCluster {
+	p := dockertest.Provider(t)
+	_, bp, _ := blueprints.Load("multi-node-hdfs-yarn")
+	spec := cluster.Spec{Name: "nodeimg", BlueprintName: "b", Blueprint: bp, Provider: "docker",
+		HostGroups: []cluster.HostGroup{{Name: "master", Count: 1}, {Name: "slaves", Count: 2}},
+		Image:      dockertest.NodeImage(t, p.Client), Domain: "herd.test"}
+	dockertest.Release(t, p, spec.Name)
+	ctx := context.Background()
+	if err := p.Bootstrap(ctx, spec, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	c := &imageCluster{t: t, p: p, spec: spec}
+	for _, n := range spec.Nodes() {
+		env := map[string]string{"AMBARI_ROLE": n.Role, "HERD_NODE_NAME": n.FQDN, "HERD_CLUSTER": spec.Name,
+			"HERD_HOST_GROUP": n.HostGroup, "SERF_RPC_AUTH": rpcAuth, "SERF_ENCRYPT_KEY": gossipKey,
+			"AMBARI_PASSWORD": password, "SERF_RETRY_INTERVAL": "1s", "EMU_HEARTBEAT_TIMEOUT": "4s",
+			"AGENT_HEARTBEAT_INTERVAL": "1s"}
+		if n.Role == cluster.RoleAgent {
+			env["SERF_JOIN_IP"] = c.nodes[0].IP
+		}
+		info, err := p.StartNode(ctx, providers.StartRequest{Spec: spec, Node: n, Env: env})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.nodes = append(c.nodes, info)
+	}
+	return c
+}
+
+func (c *imageCluster) members(auth string) (map[string]string, error) {
+	cl, err := serfclient.ClientFromConfig(&serfclient.Config{Addr: c.nodes[0].SerfRPC, AuthKey: auth})
+	if err != nil {
+		return nil, err
+	}
+	defer cl.Close()
+	ms, err := cl.Members()
+	out := map[string]string{}
+	for _, m := range ms {
+		out[m.Name] = m.Status
+	}
+	return out, err
+}
+
+// eventually retries check until it passes or the timeout ends.
+func eventually(t *testing.T, timeout time.Duration, what string, check func() error) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %v", what, err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+func (c *imageCluster) resolve(in cluster.NodeInfo, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return dockertest.Exec(ctx, c.p, docker.ContainerName(in.Name), append([]string{"/herd-node", "resolve"}, args...)...)
+}
+
+func TestNodeImageCluster(t *testing.T) {
+	c := startImageCluster(t)
+	eventually(t, 30*time.Second, "three alive members", func() error {
+		ms, err := c.members(rpcAuth)
+		if err != nil {
+			return err
+		}
+		for _, n := range c.nodes {
+			if ms[n.FQDN] != "alive" {
+				return fmt.Errorf("members %v", ms)
+			}
+		}
+		return nil
+	})
+	if _, err := c.members("wrong-token"); err == nil || !strings.Contains(err.Error(), "Invalid authentication token") {
+		t.Fatalf("a wrong RPC key must be refused, got %v", err)
+	}
+	t.Run("dns", c.checkDNS)
+	t.Run("ambari hosts", c.checkAmbariHosts)
+	t.Run("no key no join", c.checkIntruderCannotJoin)
+	t.Run("failed node leaves dns", c.checkKilledNode)
+}
+
+// checkDNS: every node resolves every other node's FQDN and short name
+// through its own 127.0.0.1 DNS, and the reverse PTR.
+func (c *imageCluster) checkDNS(t *testing.T) {
+	for _, from := range c.nodes {
+		for _, to := range c.nodes {
+			for _, name := range []string{to.FQDN, to.Name} {
+				eventually(t, 20*time.Second, fmt.Sprintf("%s resolves %s", from.Name, name), func() error {
+					ip, err := c.resolve(from, name)
+					if err == nil && ip != to.IP {
+						err = fmt.Errorf("got %s, want %s", ip, to.IP)
+					}
+					return err
+				})
+			}
+			ptr, err := c.resolve(from, "--type", "PTR", to.IP)
+			if err != nil || ptr != to.FQDN+"." {
+				t.Errorf("%s: PTR %s = %q (%v), want %s.", from.Name, to.IP, ptr, err, to.FQDN)
+			}
+		}
+		if out, err := c.resolve(from, "nobody."+c.spec.Domain); err == nil || !strings.Contains(out, "NXDOMAIN") {
+			t.Errorf("%s: unknown name must be NXDOMAIN, got %q %v", from.Name, out, err)
+		}
+	}
+}
+
+// checkAmbariHosts: the agents found the server by name and registered.
+func (c *imageCluster) checkAmbariHosts(t *testing.T) {
+	cl := ambari.NewClient(c.nodes[0].AmbariURL, "admin", password)
+	eventually(t, 30*time.Second, "all hosts registered", func() error {
+		hosts, err := cl.Hosts(context.Background())
+		if err != nil {
+			return err
+		}
+		got := map[string]string{}
+		for _, h := range hosts {
+			got[h.HostName] = h.IP
+		}
+		for _, n := range c.nodes {
+			if got[n.FQDN] != n.IP {
+				return fmt.Errorf("hosts %v", got)
+			}
+		}
+		return nil
+	})
+	if _, err := ambari.NewClient(c.nodes[0].AmbariURL, "admin", "admin").Hosts(context.Background()); !ambari.HasStatus(err, 403) {
+		t.Fatalf("admin/admin must not work outside dev mode: %v", err)
+	}
+}
+
+// checkIntruderCannotJoin: a node without the gossip key never becomes a member.
+func (c *imageCluster) checkIntruderCannotJoin(t *testing.T) {
+	n := cluster.Node{Index: 9, Name: "nodeimg-9", FQDN: "nodeimg-9.herd.test", HostGroup: "slaves", Role: cluster.RoleAgent}
+	env := map[string]string{"AMBARI_ROLE": "agent", "HERD_NODE_NAME": n.FQDN, "SERF_JOIN_IP": c.nodes[0].IP, "SERF_RETRY_INTERVAL": "1s"}
+	if _, err := c.p.StartNode(context.Background(), providers.StartRequest{Spec: c.spec, Node: n, Env: env}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Second)
+	ms, err := c.members(rpcAuth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := ms[n.FQDN]; ok {
+		t.Fatalf("a node without the gossip key joined: %v", ms)
+	}
+	_ = c.p.Client.ContainerRemove(context.Background(), docker.ContainerName(n.Name), container.RemoveOptions{Force: true})
+}
+
+// checkKilledNode: a killed agent is reported failed, its name stops
+// resolving on the others, and Ambari shows HEARTBEAT_LOST.
+func (c *imageCluster) checkKilledNode(t *testing.T) {
+	victim := c.nodes[2]
+	if err := c.p.Client.ContainerKill(context.Background(), victim.ContainerID, "KILL"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 60*time.Second, "victim reported failed", func() error {
+		ms, err := c.members(rpcAuth)
+		if err == nil && ms[victim.FQDN] != "failed" {
+			err = fmt.Errorf("members %v", ms)
+		}
+		return err
+	})
+	for _, from := range c.nodes[:2] {
+		eventually(t, 10*time.Second, from.Name+" forgets "+victim.Name, func() error {
+			if out, err := c.resolve(from, victim.FQDN); err == nil || !strings.Contains(out, "NXDOMAIN") {
+				return fmt.Errorf("still resolves: %q %v", out, err)
+			}
+			return nil
+		})
+	}
+	cl := ambari.NewClient(c.nodes[0].AmbariURL, "admin", password)
+	eventually(t, 20*time.Second, "HEARTBEAT_LOST", func() error {
+		hosts, err := cl.Hosts(context.Background())
+		for _, h := range hosts {
+			if h.HostName == victim.FQDN && h.HostState != "HEARTBEAT_LOST" {
+				return fmt.Errorf("%s is %s", h.HostName, h.HostState)
+			}
+		}
+		return err
+	})
+}
