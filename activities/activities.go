@@ -110,16 +110,21 @@ func (a *Activities) waitUntil(ctx context.Context, check func() (done bool, pro
 	}
 }
 
-// deadlineCtx ends a little before the activity's own deadline, so the
-// activity can still report what it was waiting for.
-func deadlineCtx(ctx context.Context) (context.Context, context.CancelFunc) {
-	if !activity.IsActivity(ctx) {
-		return context.WithCancel(ctx)
+// deadlineCtx ends after limit (when set) or a little before the
+// activity's own deadline, whichever is first, so the activity can still
+// report what it was waiting for.
+func deadlineCtx(ctx context.Context, limit time.Duration) (context.Context, context.CancelFunc) {
+	dl := time.Now().Add(24 * time.Hour)
+	if activity.IsActivity(ctx) {
+		dl = activity.GetInfo(ctx).Deadline
+		margin := time.Until(dl) / 10
+		if margin > 5*time.Second {
+			margin = 5 * time.Second
+		}
+		dl = dl.Add(-margin)
 	}
-	dl := activity.GetInfo(ctx).Deadline
-	margin := time.Until(dl) / 10
-	if margin > 5*time.Second {
-		margin = 5 * time.Second
+	if limit > 0 && time.Now().Add(limit).Before(dl) {
+		dl = time.Now().Add(limit)
 	}
-	return context.WithDeadline(ctx, dl.Add(-margin))
+	return context.WithDeadline(ctx, dl)
 }

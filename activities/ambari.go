@@ -45,7 +45,7 @@ func (a *Activities) SubmitBlueprint(ctx context.Context, in SubmitInput) (int64
 }
 
 func (a *Activities) waitForHosts(ctx context.Context, cl *ambari.Client, nodes []cluster.Node) error {
-	wctx, cancel := deadlineCtx(ctx)
+	wctx, cancel := deadlineCtx(ctx, 0)
 	defer cancel()
 	var missing []string
 	_, err := a.waitUntil(wctx, func() (bool, string, error) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	serfclient "github.com/hashicorp/serf/client"
 	"go.temporal.io/sdk/temporal"
@@ -19,6 +20,8 @@ type QuorumInput struct {
 	Cluster string         `json:"cluster"`
 	RPCAddr string         `json:"rpc_addr"` // the server node's Serf RPC
 	Nodes   []cluster.Node `json:"nodes"`
+	// Timeout bounds the wait (the activity's deadline bounds it too).
+	Timeout time.Duration `json:"timeout,omitempty"`
 }
 
 // QuorumResult reports the alive members.
@@ -31,7 +34,7 @@ type QuorumResult struct {
 // expected member is alive with the right tags, heartbeating "n/N alive".
 // At its deadline it fails, naming the missing nodes.
 func (a *Activities) WaitForSerfQuorum(ctx context.Context, in QuorumInput) (QuorumResult, error) {
-	wctx, cancel := deadlineCtx(ctx)
+	wctx, cancel := deadlineCtx(ctx, in.Timeout)
 	defer cancel()
 	auth := a.Master.For(in.Cluster).SerfRPCAuth
 	var res QuorumResult

@@ -44,9 +44,10 @@ func (p *provisioner) startAgents(ctx workflow.Context) error {
 }
 
 func (p *provisioner) quorum(ctx workflow.Context) error {
-	in := activities.QuorumInput{Cluster: p.spec.Name, RPCAddr: p.server.SerfRPC, Nodes: p.spec.Nodes()}
+	timeout := durationOr(p.spec.QuorumTimeout, 2*time.Minute)
+	in := activities.QuorumInput{Cluster: p.spec.Name, RPCAddr: p.server.SerfRPC, Nodes: p.spec.Nodes(), Timeout: timeout}
 	var res activities.QuorumResult
-	ao := waitStep(durationOr(p.spec.QuorumTimeout, 2*time.Minute), 20*time.Second)
+	ao := waitStep(timeout+30*time.Second, 20*time.Second)
 	if err := p.exec(ctx, StepQuorum, ao, a.WaitForSerfQuorum, &res, in); err != nil {
 		return err
 	}
