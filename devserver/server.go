@@ -128,7 +128,8 @@ func sqlConfig(o Options) (*config.SQL, error) {
 		c.ConnectAttributes = map[string]string{"mode": "rwc", "_journal_mode": "WAL"}
 		c.DatabaseName = filepath.Join(o.DataDir, "temporal.db")
 	}
-	if _, err := os.Stat(c.DatabaseName); o.DataDir == "" || os.IsNotExist(err) {
+	// An in-memory database gets its schema from the SQLite plugin itself.
+	if _, err := os.Stat(c.DatabaseName); o.DataDir != "" && os.IsNotExist(err) {
 		if err := sqliteschema.SetupSchema(c); err != nil {
 			return nil, fmt.Errorf("set up temporal schema in %s: %w", c.DatabaseName, err)
 		}
