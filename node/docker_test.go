@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -117,6 +119,7 @@ func TestNodeImageCluster(t *testing.T) {
 	if _, err := c.members("wrong-token"); err == nil || !strings.Contains(err.Error(), "Invalid authentication token") {
 		t.Fatalf("a wrong RPC key must be refused, got %v", err)
 	}
+	t.Run("stock serf cli", c.checkStockSerfCLI)
 	t.Run("dns", c.checkDNS)
 	t.Run("ambari hosts", c.checkAmbariHosts)
 	t.Run("no key no join", c.checkIntruderCannotJoin)
@@ -222,4 +225,22 @@ func (c *imageCluster) checkKilledNode(t *testing.T) {
 		}
 		return err
 	})
+}
+
+// checkStockSerfCLI: Debian's serf binary talks to our nodes' RPC.
+func (c *imageCluster) checkStockSerfCLI(t *testing.T) {
+	bin, err := exec.LookPath("serf")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("the serf CLI is not installed; .ci/run installs it with apt-get")
+		}
+		t.Skip("serf CLI not installed (apt-get install serf)")
+	}
+	out, err := exec.Command(bin, "members", "-rpc-addr="+c.nodes[0].SerfRPC, "-rpc-auth="+rpcAuth, "-status=alive").CombinedOutput()
+	if err != nil || strings.Count(string(out), " alive ") != 3 || !strings.Contains(string(out), "ambari-server=true") {
+		t.Fatalf("serf members: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(bin, "members", "-rpc-addr="+c.nodes[0].SerfRPC, "-rpc-auth=wrong").CombinedOutput(); err == nil {
+		t.Fatalf("serf CLI with a wrong key must fail:\n%s", out)
+	}
 }

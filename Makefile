@@ -1,0 +1,33 @@
+# herd — see README.md
+IMAGE ?= herd-node:dev
+GO    ?= go
+BIN   := bin
+
+.PHONY: all build image run test bench vet clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/herd ./cmd/herd
+
+# The node image: a static herd-node binary in a FROM scratch image; nothing is pulled.
+image:
+	mkdir -p $(BIN)/image
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/image/herd-node ./cmd/herd-node
+	cp deploy/node.Dockerfile $(BIN)/image/Dockerfile
+	docker build -q -t $(IMAGE) $(BIN)/image
+
+# Build the image, start the embedded default (Temporal + UI + worker) in the
+# background, provision a 3-node demo cluster and print it.
+run: image build
+	$(BIN)/herd up --image $(IMAGE)
+
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 30m ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./...
+
+clean:
+	rm -rf $(BIN)
