@@ -31,7 +31,7 @@ type Options struct {
 	DataDir   string // holds temporal.db; empty = in memory
 	IP        string // listen address, 127.0.0.1 by default
 	Port      int    // frontend gRPC port, 7233 by default; 0 = any free port
-	UIPort    int    // Web UI port, 8233 by default; -1 = no UI
+	UIPort    int    // Web UI port; 0 = any free port, -1 = no UI
 	Namespace string // created at start, "default" by default
 	Logger    log.Logger
 }
@@ -47,7 +47,7 @@ type Server struct {
 // Start starts the server (and UI) and returns once the frontend listens.
 func Start(o Options) (*Server, error) {
 	o = o.withDefaults()
-	ports, err := freePorts(o.IP, 4)
+	ports, err := freePorts(o.IP, 5)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +58,10 @@ func Start(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	conf := serverConfig(o, sqlCfg, ports[1:])
+	if o.UIPort == 0 {
+		o.UIPort = ports[4]
+	}
+	conf := serverConfig(o, sqlCfg, ports[1:4])
 	srv, err := temporal.NewServer(
 		temporal.WithConfig(conf),
 		temporal.ForServices(temporal.DefaultServices),

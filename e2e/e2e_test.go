@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docker/docker/api/types/network"
 	serfclient "github.com/hashicorp/serf/client"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
@@ -45,7 +46,7 @@ type stack struct {
 func start(t *testing.T) *stack {
 	p := dockertest.Provider(t)
 	image := dockertest.NodeImage(t, p.Client)
-	srv, err := devserver.Start(devserver.Options{UIPort: freePort(t)})
+	srv, err := devserver.Start(devserver.Options{UIPort: 0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func (s *stack) leftovers(name string) string {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	nets, err := s.p.Client.NetworkInspect(context.Background(), docker.NetworkName(name), networkInspectOptions())
+	nets, err := s.p.Client.NetworkInspect(context.Background(), docker.NetworkName(name), network.InspectOptions{})
 	if err == nil {
 		return fmt.Sprintf("containers %v, network %s", names, nets.Name)
 	}

@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"strconv"
 	"sync"
 	"time"
 
@@ -37,9 +36,7 @@ type Config struct {
 	Tags          map[string]string // tags announced to the cluster
 	JoinAddrs     []string          // addresses to join (SERF_JOIN_IP)
 	RetryInterval time.Duration     // wait between failed joins
-	// ReapInterval and ReconnectTimeout tune how fast failed nodes are reaped.
-	ReconnectTimeout time.Duration
-	Logger           *slog.Logger
+	Logger        *slog.Logger
 }
 
 // Agent is a running Serf agent with its RPC server.
@@ -105,9 +102,6 @@ func serfConfig(cfg Config) (*serf.Config, error) {
 			return nil, err
 		}
 		conf.MemberlistConfig.SecretKey = cfg.EncryptKey
-	}
-	if cfg.ReconnectTimeout > 0 {
-		conf.ReconnectTimeout = cfg.ReconnectTimeout
 	}
 	return conf, nil
 }
@@ -215,8 +209,5 @@ func trimNewline(p []byte) []byte {
 	}
 	return p
 }
-
-// HostPort joins an address and port.
-func HostPort(host string, port int) string { return net.JoinHostPort(host, strconv.Itoa(port)) }
 
 var _ io.Writer = slogWriter{}

@@ -27,16 +27,13 @@ func (app *App) statusCommand() *cobra.Command {
 	return &cobra.Command{
 		Use: "status NAME", Short: "show a cluster's phase, steps and nodes", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := app.dial()
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			st, err := QueryStatus(cmd.Context(), c, args[0])
-			if err != nil {
-				return err
-			}
-			return app.print(cmd.OutOrStdout(), st, func() { printStatus(cmd.OutOrStdout(), st) })
+			return app.withClient(func(c client.Client) error {
+				st, err := QueryStatus(cmd.Context(), c, args[0])
+				if err != nil {
+					return err
+				}
+				return app.print(cmd.OutOrStdout(), st, func() { printStatus(cmd.OutOrStdout(), st) })
+			})
 		},
 	}
 }
@@ -72,25 +69,24 @@ func (app *App) listCommand() *cobra.Command {
 	return &cobra.Command{
 		Use: "list", Short: "list clusters and how their provisioning went", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := app.dial()
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			list, err := List(cmd.Context(), c)
-			if err != nil {
-				return err
-			}
-			return app.print(cmd.OutOrStdout(), list, func() {
-				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "NAME\tPROVISIONING\tSTARTED")
-				for _, s := range list {
-					fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, s.Status, s.Started.Format(time.RFC3339))
+			return app.withClient(func(c client.Client) error {
+				list, err := List(cmd.Context(), c)
+				if err != nil {
+					return err
 				}
-				tw.Flush()
+				return app.print(cmd.OutOrStdout(), list, func() { printList(cmd.OutOrStdout(), list) })
 			})
 		},
 	}
+}
+
+func printList(w io.Writer, list []ClusterSummary) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tPROVISIONING\tSTARTED")
+	for _, s := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, s.Status, s.Started.Format(time.RFC3339))
+	}
+	tw.Flush()
 }
 
 // List returns the latest provisioning of every cluster, newest first.
@@ -134,17 +130,14 @@ func (app *App) terminateCommand() *cobra.Command {
 	return &cobra.Command{
 		Use: "terminate NAME", Short: "remove a cluster's containers, network and instances", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := app.dial()
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			rel, err := Terminate(cmd.Context(), c, args[0])
-			if err != nil {
-				return err
-			}
-			return app.print(cmd.OutOrStdout(), rel, func() {
-				fmt.Fprintf(cmd.OutOrStdout(), "cluster %s terminated: %d containers and %d networks removed\n", args[0], rel.Containers, rel.Networks)
+			return app.withClient(func(c client.Client) error {
+				rel, err := Terminate(cmd.Context(), c, args[0])
+				if err != nil {
+					return err
+				}
+				return app.print(cmd.OutOrStdout(), rel, func() {
+					fmt.Fprintf(cmd.OutOrStdout(), "cluster %s terminated: %d containers and %d networks removed\n", args[0], rel.Containers, rel.Networks)
+				})
 			})
 		},
 	}

@@ -75,24 +75,9 @@ func (app *App) createCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			c, err := app.dial()
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			if _, err := Create(cmd.Context(), c, spec); err != nil {
-				return err
-			}
-			out := cmd.OutOrStdout()
-			if !f.Wait {
-				fmt.Fprintf(out, "provisioning %s started (workflow %s); follow it with: herd cluster status %s\n", spec.Name, workflows.WorkflowID(spec.Name), spec.Name)
-				return nil
-			}
-			res, err := Follow(cmd.Context(), c, spec.Name, progressWriter(app, out))
-			if err != nil {
-				return err
-			}
-			return app.print(out, res, func() { printResult(out, res) })
+			return app.withClient(func(c client.Client) error {
+				return app.create(cmd.Context(), c, spec, f.Wait, cmd.OutOrStdout())
+			})
 		},
 	}
 	fl := cmd.Flags()
@@ -108,6 +93,21 @@ func (app *App) createCommand() *cobra.Command {
 	fl.DurationVar(&f.QuorumTimeout, "quorum-timeout", 2*time.Minute, "how long to wait for all nodes to be alive in Serf")
 	fl.DurationVar(&f.InstallTimeout, "install-timeout", 30*time.Minute, "how long to wait for Ambari to install the blueprint")
 	return cmd
+}
+
+func (app *App) create(ctx context.Context, c client.Client, spec cluster.Spec, wait bool, out io.Writer) error {
+	if _, err := Create(ctx, c, spec); err != nil {
+		return err
+	}
+	if !wait {
+		fmt.Fprintf(out, "provisioning %s started (workflow %s); follow it with: herd cluster status %s\n", spec.Name, workflows.WorkflowID(spec.Name), spec.Name)
+		return nil
+	}
+	res, err := Follow(ctx, c, spec.Name, progressWriter(app, out))
+	if err != nil {
+		return err
+	}
+	return app.print(out, res, func() { printResult(out, res) })
 }
 
 // Create starts the provisioning workflow of spec.

@@ -49,6 +49,16 @@ func (app *App) dial() (client.Client, error) {
 	return worker.Dial(o)
 }
 
+// withClient dials Temporal, runs fn and closes the connection.
+func (app *App) withClient(fn func(client.Client) error) error {
+	c, err := app.dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return fn(c)
+}
+
 // print writes v as JSON, or calls text for the text form.
 func (app *App) print(w io.Writer, v any, text func()) error {
 	if app.Output == "json" {

@@ -80,7 +80,7 @@ func (p *Provider) Bootstrap(ctx context.Context, spec cluster.Spec, _ []provide
 
 func (p *Provider) ensureNetwork(ctx context.Context, clusterName string) (string, error) {
 	name := NetworkName(clusterName)
-	nets, err := p.Client.NetworkList(ctx, network.ListOptions{Filters: filters.NewArgs(filters.Arg("label", LabelCluster+"="+clusterName))})
+	nets, err := p.Client.NetworkList(ctx, network.ListOptions{Filters: clusterFilter(clusterName)})
 	if err != nil {
 		return "", fmt.Errorf("list networks of %s: %w", clusterName, err)
 	}
@@ -102,10 +102,9 @@ func (p *Provider) ensureNetwork(ctx context.Context, clusterName string) (strin
 // Release removes every container and network labelled with the cluster.
 func (p *Provider) Release(ctx context.Context, clusterName string) (providers.Released, error) {
 	var rel providers.Released
-	f := filters.NewArgs(filters.Arg("label", LabelCluster+"="+clusterName))
-	cs, err := p.Client.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
+	cs, err := p.list(ctx, clusterName)
 	if err != nil {
-		return rel, fmt.Errorf("list containers of %s: %w", clusterName, err)
+		return rel, err
 	}
 	var errs []error
 	for _, c := range cs {
@@ -116,7 +115,7 @@ func (p *Provider) Release(ctx context.Context, clusterName string) (providers.R
 		}
 		rel.Containers++
 	}
-	nets, err := p.Client.NetworkList(ctx, network.ListOptions{Filters: f})
+	nets, err := p.Client.NetworkList(ctx, network.ListOptions{Filters: clusterFilter(clusterName)})
 	if err != nil {
 		return rel, errors.Join(append(errs, fmt.Errorf("list networks of %s: %w", clusterName, err))...)
 	}
@@ -131,12 +130,23 @@ func (p *Provider) Release(ctx context.Context, clusterName string) (providers.R
 	return rel, errors.Join(errs...)
 }
 
-// Containers lists the cluster's containers by node name.
-func (p *Provider) Containers(ctx context.Context, clusterName string) ([]string, error) {
-	f := filters.NewArgs(filters.Arg("label", LabelCluster+"="+clusterName))
-	cs, err := p.Client.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
+func clusterFilter(clusterName string) filters.Args {
+	return filters.NewArgs(filters.Arg("label", LabelCluster+"="+clusterName))
+}
+
+func (p *Provider) list(ctx context.Context, clusterName string) ([]container.Summary, error) {
+	cs, err := p.Client.ContainerList(ctx, container.ListOptions{All: true, Filters: clusterFilter(clusterName)})
 	if err != nil {
 		return nil, fmt.Errorf("list containers of %s: %w", clusterName, err)
+	}
+	return cs, nil
+}
+
+// Containers lists the cluster's containers by node name.
+func (p *Provider) Containers(ctx context.Context, clusterName string) ([]string, error) {
+	cs, err := p.list(ctx, clusterName)
+	if err != nil {
+		return nil, err
 	}
 	var names []string
 	for _, c := range cs {

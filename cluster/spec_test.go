@@ -1,0 +1,61 @@
+package cluster
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/herdhq/herd/ambari"
+)
+
+func spec() Spec {
+	return Spec{Name: "c1", BlueprintName: "b", Provider: "docker", Image: "herd-node:dev", Domain: "herd.local",
+		Blueprint: ambari.Blueprint{Blueprints: ambari.BlueprintInfo{StackName: "HDP", StackVersion: "2.1"},
+			HostGroups: []ambari.HostGroup{
+				{Name: "master", Cardinality: "1", Components: []ambari.Component{{Name: "NAMENODE"}, {Name: "SECONDARY_NAMENODE"}}},
+				{Name: "slaves", Cardinality: "1+", Components: []ambari.Component{{Name: "DATANODE"}}},
+			}},
+		HostGroups: []HostGroup{{Name: "master", Count: 1}, {Name: "slaves", Count: 3}},
+	}
+}
+
+func TestNodesAreNamedAndGrouped(t *testing.T) {
+	nodes := spec().Nodes()
+	if len(nodes) != 4 || spec().Size() != 4 {
+		t.Fatalf("want 4 nodes, got %d", len(nodes))
+	}
+	first, last := nodes[0], nodes[3]
+	if first.Name != "c1-1" || first.FQDN != "c1-1.herd.local" || first.Role != RoleServer || first.HostGroup != "master" {
+		t.Fatalf("first node: %+v", first)
+	}
+	if last.Name != "c1-4" || last.Role != RoleAgent || last.HostGroup != "slaves" || last.Index != 4 {
+		t.Fatalf("last node: %+v", last)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	if err := spec().Validate(); err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]func(*Spec){
+		"cluster name \"C_1\" is not valid":             func(s *Spec) { s.Name = "C_1" },
+		"domain \"local\" is not valid":                 func(s *Spec) { s.Domain = "local" },
+		"make image":                                    func(s *Spec) { s.Image = "" },
+		"--provider docker":                             func(s *Spec) { s.Provider = "" },
+		"host group \"workers\" is not in blueprint":    func(s *Spec) { s.HostGroups[1].Name = "workers" },
+		"has 0 nodes":                                   func(s *Spec) { s.HostGroups[1].Count = 0 },
+		"cardinality is 1":                              func(s *Spec) { s.HostGroups[0].Count = 2 },
+		"blueprint host group \"slaves\" gets no nodes": func(s *Spec) { s.HostGroups = s.HostGroups[:1] },
+		"is given twice":                                func(s *Spec) { s.HostGroups[1].Name = "master" },
+		"is not valid for the specified stack":          func(s *Spec) { s.Blueprint.HostGroups[1].Components[0].Name = "NOPE" },
+	}
+	for want, mutate := range cases {
+		s := spec()
+		s.HostGroups = append([]HostGroup(nil), s.HostGroups...)
+		s.Blueprint.HostGroups = append([]ambari.HostGroup(nil), s.Blueprint.HostGroups...)
+		s.Blueprint.HostGroups[1].Components = append([]ambari.Component(nil), s.Blueprint.HostGroups[1].Components...)
+		mutate(&s)
+		if err := s.Validate(); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want error containing %q, got %v", want, err)
+		}
+	}
+}

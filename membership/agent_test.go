@@ -1,0 +1,119 @@
+package membership
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	serfclient "github.com/hashicorp/serf/client"
+	"github.com/hashicorp/serf/serf"
+)
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func startAgent(t *testing.T, name string, key []byte, join ...string) *Agent {
+	t.Helper()
+	a, err := Start(context.Background(), Config{
+		NodeName: name, BindAddr: "127.0.0.1", BindPort: freePort(t), RPCAddr: "127.0.0.1:0",
+		RPCAuthKey: "token", EncryptKey: key, Tags: map[string]string{TagAgent: "true"},
+		JoinAddrs: join, RetryInterval: 200 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.Shutdown() })
+	return a
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatal("timed out waiting for " + what)
+}
+
+func aliveCount(a *Agent) int {
+	n := 0
+	for _, m := range a.Members() {
+		if m.Status == serf.StatusAlive {
+			n++
+		}
+	}
+	return n
+}
+
+func TestJoinRetriesUntilTheFirstNodeIsUp(t *testing.T) {
+	key := []byte("0123456789abcdef")
+	port := freePort(t)
+	second := startAgent(t, "b.herd.local", key, net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	time.Sleep(500 * time.Millisecond) // a few failed joins
+	if second.Joined() {
+		t.Fatal("joined a node that does not exist yet")
+	}
+	first, err := Start(context.Background(), Config{NodeName: "a.herd.local", BindAddr: "127.0.0.1", BindPort: port,
+		RPCAddr: "127.0.0.1:0", EncryptKey: key, Tags: map[string]string{TagServer: "true"},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Shutdown()
+	var mu sync.Mutex
+	var events []string
+	first.OnEvent(func(e serf.Event) {
+		mu.Lock()
+		events = append(events, e.String())
+		mu.Unlock()
+	})
+	waitFor(t, "join", func() bool { return second.Joined() && aliveCount(first) == 2 })
+	c, err := serfclient.ClientFromConfig(&serfclient.Config{Addr: second.RPCAddr(), AuthKey: "token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ms, err := c.MembersFiltered(map[string]string{TagServer: "true"}, "alive", "")
+	if err != nil || len(ms) != 1 || ms[0].Name != "a.herd.local" {
+		t.Fatalf("server member over RPC: %v %v", ms, err)
+	}
+	if err := second.Leave(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "leave seen", func() bool { return aliveCount(first) == 1 })
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(strings.Join(events, ","), "member-leave") {
+		t.Fatalf("events: %v", events)
+	}
+}
+
+func TestWrongGossipKeyCannotJoin(t *testing.T) {
+	first := startAgent(t, "a.herd.local", []byte("0123456789abcdef"))
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(first.GossipPort()))
+	intruder := startAgent(t, "x.herd.local", []byte("fedcba9876543210"), addr)
+	time.Sleep(time.Second)
+	if intruder.Joined() || aliveCount(first) != 1 {
+		t.Fatalf("a node with another key joined: %v", first.Members())
+	}
+}
+
+func TestValidateKey(t *testing.T) {
+	if err := ValidateKey(make([]byte, 5)); err == nil || !strings.Contains(err.Error(), "must be 16, 24 or 32 bytes") {
+		t.Fatalf("want length error, got %v", err)
+	}
+}

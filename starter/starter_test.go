@@ -1,0 +1,74 @@
+package starter
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	cmd := NewCommand()
+	var out bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	return out.String(), err
+}
+
+func TestBlueprintCommands(t *testing.T) {
+	out, err := run(t, "blueprint", "list")
+	if err != nil || !strings.Contains(out, "multi-node-hdfs-yarn") || !strings.Contains(out, "HDFS,MAPREDUCE2,YARN,ZOOKEEPER") {
+		t.Fatalf("list: %v\n%s", err, out)
+	}
+	out, err = run(t, "blueprint", "list", "-o", "json")
+	var names []string
+	if err != nil || json.Unmarshal([]byte(out), &names) != nil || len(names) < 2 {
+		t.Fatalf("list json: %v\n%s", err, out)
+	}
+	out, err = run(t, "blueprint", "show", "single-node-hdfs-yarn")
+	if err != nil || !strings.Contains(out, `"stack_name": "HDP"`) {
+		t.Fatalf("show: %v\n%s", err, out)
+	}
+	out, err = run(t, "blueprint", "validate", "multi-node-hdfs-yarn", "-o", "json")
+	if err != nil || !strings.Contains(out, `"valid": true`) {
+		t.Fatalf("validate: %v\n%s", err, out)
+	}
+	if _, err := run(t, "blueprint", "list", "-o", "yaml"); err == nil || !strings.Contains(err.Error(), "use text or json") {
+		t.Fatalf("bad --output: %v", err)
+	}
+}
+
+func TestCreateRejectsBadInputBeforeDialing(t *testing.T) {
+	cases := map[string][]string{
+		"neither built in":                   {"--blueprint", "nope"},
+		"too few":                            {"--nodes", "1"},
+		"--node-env \"oops\": use KEY=VALUE": {"--node-env", "oops"},
+		"is not a duration":                  {"--emulator-task-duration", "fast"},
+		"is not valid":                       {"--domain", "x"},
+	}
+	for want, extra := range cases {
+		// An unreachable address proves no connection is attempted first.
+		args := append([]string{"cluster", "create", "c1", "--address", "127.0.0.1:1"}, extra...)
+		if _, err := run(t, args...); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%v: want %q, got %v", extra, want, err)
+		}
+	}
+	if _, err := run(t, "cluster", "create", "Bad_Name"); err == nil || !strings.Contains(err.Error(), "lower-case") {
+		t.Errorf("bad name: %v", err)
+	}
+}
+
+func TestSpecFromFlags(t *testing.T) {
+	f := CreateFlags{Blueprint: "multi-node-hdfs-yarn", Nodes: 4, Provider: "docker", Image: "herd-node:dev",
+		Domain: "herd.local", NodeEnv: []string{"A=b=c"}, TaskDuration: "0s"}
+	spec, err := f.Spec("c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spec.Size() != 4 || spec.HostGroups[1].Count != 3 || spec.NodeEnv["A"] != "b=c" || spec.NodeEnv["EMU_TASK_DURATION"] != "0s" {
+		t.Fatalf("spec: %+v", spec)
+	}
+}
