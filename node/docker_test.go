@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/pkg/stdcopy"
 	serfclient "github.com/hashicorp/serf/client"
 
 	"github.com/herdhq/herd/ambari"
@@ -243,4 +244,55 @@ func (c *imageCluster) checkStockSerfCLI(t *testing.T) {
 	if out, err := exec.Command(bin, "members", "-rpc-addr="+c.nodes[0].SerfRPC, "-rpc-auth=wrong").CombinedOutput(); err == nil {
 		t.Fatalf("serf CLI with a wrong key must fail:\n%s", out)
 	}
+}
+
+// TestBadConfigExitsWithOneLine starts the image with broken settings: it
+// must exit non-zero and say why in one line.
+func TestBadConfigExitsWithOneLine(t *testing.T) {
+	p := dockertest.Provider(t)
+	image := dockertest.NodeImage(t, p.Client)
+	cases := map[string][]string{
+		"AMBARI_ROLE is not set":                 {"HERD_NODE_NAME=a.herd.test"},
+		`SERF_JOIN_IP="10.0.0.1.5" is not an IP`: {"AMBARI_ROLE=agent", "HERD_NODE_NAME=a.herd.test", "SERF_JOIN_IP=10.0.0.1.5"},
+		"gossip encryption key is 3 bytes":       {"AMBARI_ROLE=agent", "HERD_NODE_NAME=a.herd.test", "SERF_ENCRYPT_KEY=YWJj"},
+	}
+	for want, env := range cases {
+		code, logs := runToExit(t, p, image, env)
+		lines := strings.Split(strings.TrimSpace(logs), "\n")
+		if code == 0 || len(lines) != 1 || !strings.HasPrefix(lines[0], "herd-node: ") || !strings.Contains(lines[0], want) {
+			t.Errorf("%v: exit %d, output %q; want one line containing %q", env, code, logs, want)
+		}
+	}
+}
+
+func runToExit(t *testing.T, p *docker.Provider, image string, env []string) (int64, string) {
+	ctx := context.Background()
+	c, err := p.Client.ContainerCreate(ctx, &container.Config{Image: image, Env: env}, nil, nil, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Client.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true})
+	if err := p.Client.ContainerStart(ctx, c.ID, container.StartOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitCh, errCh := p.Client.ContainerWait(ctx, c.ID, container.WaitConditionNotRunning)
+	var code int64
+	select {
+	case res := <-waitCh:
+		code = res.StatusCode
+	case err := <-errCh:
+		t.Fatal(err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("container did not exit")
+	}
+	rc, err := p.Client.ContainerLogs(ctx, c.ID, container.LogsOptions{ShowStdout: true, ShowStderr: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	var out strings.Builder
+	if _, err := stdcopy.StdCopy(&out, &out, rc); err != nil {
+		t.Fatal(err)
+	}
+	return code, out.String()
 }
