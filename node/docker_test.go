@@ -121,6 +121,7 @@ func TestNodeImageCluster(t *testing.T) {
 		t.Fatalf("a wrong RPC key must be refused, got %v", err)
 	}
 	t.Run("stock serf cli", c.checkStockSerfCLI)
+	t.Run("health", c.checkHealth)
 	t.Run("dns", c.checkDNS)
 	t.Run("ambari hosts", c.checkAmbariHosts)
 	t.Run("no key no join", c.checkIntruderCannotJoin)
@@ -145,6 +146,10 @@ func (c *imageCluster) checkDNS(t *testing.T) {
 			if err != nil || ptr != to.FQDN+"." {
 				t.Errorf("%s: PTR %s = %q (%v), want %s.", from.Name, to.IP, ptr, err, to.FQDN)
 			}
+		}
+		// Other names go upstream: Docker's embedded resolver knows container names.
+		if ip, err := c.resolve(from, docker.ContainerName(c.nodes[1].Name)); err != nil || ip != c.nodes[1].IP {
+			t.Errorf("%s: forwarded lookup of a container name: %q %v", from.Name, ip, err)
 		}
 		if out, err := c.resolve(from, "nobody."+c.spec.Domain); err == nil || !strings.Contains(out, "NXDOMAIN") {
 			t.Errorf("%s: unknown name must be NXDOMAIN, got %q %v", from.Name, out, err)
@@ -295,4 +300,25 @@ func runToExit(t *testing.T, p *docker.Provider, image string, env []string) (in
 		t.Fatal(err)
 	}
 	return code, out.String()
+}
+
+// checkHealth: `herd-node health` reports every part, and Docker's
+// HEALTHCHECK turns healthy.
+func (c *imageCluster) checkHealth(t *testing.T) {
+	for _, n := range c.nodes {
+		eventually(t, 30*time.Second, n.Name+" healthy", func() error {
+			out, err := dockertest.Exec(context.Background(), c.p, docker.ContainerName(n.Name), "/herd-node", "health")
+			if err == nil && (!strings.Contains(out, `"alive": 3`) || !strings.Contains(out, `"registered": true`)) {
+				err = fmt.Errorf("health: %s", out)
+			}
+			return err
+		})
+	}
+	eventually(t, 30*time.Second, "docker healthcheck", func() error {
+		ci, err := c.p.Client.ContainerInspect(context.Background(), c.nodes[0].ContainerID)
+		if err == nil && (ci.State.Health == nil || ci.State.Health.Status != "healthy") {
+			err = fmt.Errorf("health state %+v", ci.State.Health)
+		}
+		return err
+	})
 }
