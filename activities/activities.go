@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/herdhq/herd/ambari"
@@ -29,6 +30,8 @@ const (
 type Activities struct {
 	Providers providers.Registry
 	Master    secrets.Master
+	// Temporal lets scheduled scaling send updates to cluster workflows.
+	Temporal client.Client
 	// PollInterval is how often waits look again (2 s by default).
 	PollInterval time.Duration
 	Logger       *slog.Logger
@@ -62,13 +65,41 @@ func (a *Activities) provider(name string) (providers.Provider, error) {
 	return p, nil
 }
 
+// NodesInput names some nodes of a cluster.
+type NodesInput struct {
+	Spec  cluster.Spec   `json:"spec"`
+	Nodes []cluster.Node `json:"nodes"`
+}
+
 // AllocateInstances asks the spec's provider for one instance per node.
-func (a *Activities) AllocateInstances(ctx context.Context, spec cluster.Spec) ([]providers.Instance, error) {
-	p, err := a.provider(spec.Provider)
+func (a *Activities) AllocateInstances(ctx context.Context, in NodesInput) ([]providers.Instance, error) {
+	p, err := a.provider(in.Spec.Provider)
 	if err != nil {
 		return nil, err
 	}
-	return p.Allocate(ctx, spec)
+	return p.Allocate(ctx, in.Spec, in.Nodes)
+}
+
+// StopNodes stops nodes gracefully (they leave Serf) and keeps them.
+func (a *Activities) StopNodes(ctx context.Context, in NodesInput) error {
+	p, err := a.provider(in.Spec.Provider)
+	if err != nil {
+		return err
+	}
+	return wrap(p.StopNodes(ctx, in.Spec.Name, in.Nodes), "stop nodes of %s", in.Spec.Name)
+}
+
+// RemoveNodes stops nodes gracefully and releases them.
+func (a *Activities) RemoveNodes(ctx context.Context, in NodesInput) (providers.Released, error) {
+	p, err := a.provider(in.Spec.Provider)
+	if err != nil {
+		return providers.Released{}, err
+	}
+	rel, err := p.RemoveNodes(ctx, in.Spec.Name, in.Nodes)
+	if err != nil {
+		return rel, wrap(err, "remove nodes of %s", in.Spec.Name)
+	}
+	return rel, nil
 }
 
 // ReleaseInput names what to release.

@@ -15,8 +15,8 @@ import (
 	"github.com/herdhq/herd/cluster"
 )
 
-// SubmitInput is what SubmitBlueprint needs.
-type SubmitInput struct {
+// HostsInput names Ambari hosts of a cluster.
+type HostsInput struct {
 	Spec      cluster.Spec   `json:"spec"`
 	AmbariURL string         `json:"ambari_url"`
 	Nodes     []cluster.Node `json:"nodes"`
@@ -26,7 +26,7 @@ type SubmitInput struct {
 // registered, registers the blueprint and creates the cluster, returning the
 // install request id. A retry after partial success continues: an identical
 // blueprint and an existing cluster are taken as done.
-func (a *Activities) SubmitBlueprint(ctx context.Context, in SubmitInput) (int64, error) {
+func (a *Activities) SubmitBlueprint(ctx context.Context, in HostsInput) (int64, error) {
 	cl := a.ambariClient(in.Spec.Name, in.AmbariURL)
 	if err := a.waitForHosts(ctx, cl, in.Nodes); err != nil {
 		return 0, err
@@ -145,4 +145,96 @@ func existingRequest(ctx context.Context, cl *ambari.Client, name string) (int64
 		return 0, fmt.Errorf("cluster %s exists in ambari but has no request", name)
 	}
 	return ids[0], nil
+}
+
+// AddAmbariHosts waits until the nodes' agents have registered, then adds
+// them to the cluster in their host groups and returns the install request
+// id. A retry skips hosts already added; when all were, it returns the
+// cluster's latest request.
+func (a *Activities) AddAmbariHosts(ctx context.Context, in HostsInput) (int64, error) {
+	cl := a.ambariClient(in.Spec.Name, in.AmbariURL)
+	if err := a.waitForHosts(ctx, cl, in.Nodes); err != nil {
+		return 0, err
+	}
+	have, err := cl.ClusterHosts(ctx, in.Spec.Name)
+	if err != nil {
+		return 0, fmt.Errorf("list hosts of %s: %w", in.Spec.Name, err)
+	}
+	added := map[string]bool{}
+	for _, h := range have {
+		added[strings.ToLower(h)] = true
+	}
+	var adds []ambari.HostAddition
+	for _, n := range in.Nodes {
+		if !added[n.FQDN] {
+			adds = append(adds, ambari.HostAddition{Blueprint: in.Spec.BlueprintName, HostGroup: n.HostGroup, HostName: n.FQDN})
+		}
+	}
+	if len(adds) == 0 {
+		ids, err := cl.Requests(ctx, in.Spec.Name)
+		if err != nil || len(ids) == 0 {
+			return 0, fmt.Errorf("find the request that added the hosts: %w", err)
+		}
+		return ids[len(ids)-1], nil
+	}
+	id, err := cl.AddHosts(ctx, in.Spec.Name, adds)
+	if ambari.HasStatus(err, http.StatusBadRequest) {
+		return 0, temporal.NewNonRetryableApplicationError("ambari refused the hosts: "+err.Error(), "HostsRefused", nil)
+	}
+	return id, err
+}
+
+// RemoveAmbariHosts stops the hosts' components and deletes the hosts from
+// the cluster; hosts already gone are skipped.
+func (a *Activities) RemoveAmbariHosts(ctx context.Context, in HostsInput) error {
+	cl := a.ambariClient(in.Spec.Name, in.AmbariURL)
+	for _, n := range in.Nodes {
+		id, err := cl.StopHostComponents(ctx, in.Spec.Name, n.FQDN)
+		if ambari.HasStatus(err, http.StatusNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("stop components on %s: %w", n.FQDN, err)
+		}
+		if id != 0 {
+			if _, err := a.PollAmbariRequest(ctx, PollInput{Cluster: in.Spec.Name, AmbariURL: in.AmbariURL, RequestID: id}); err != nil {
+				return err
+			}
+		}
+		if err := cl.DeleteHost(ctx, in.Spec.Name, n.FQDN); err != nil && !ambari.HasStatus(err, http.StatusNotFound) {
+			return fmt.Errorf("delete host %s: %w", n.FQDN, err)
+		}
+	}
+	return nil
+}
+
+// ServicesInput asks for every service of a cluster to be in State
+// (STARTED, or INSTALLED for stopped).
+type ServicesInput struct {
+	Cluster   string `json:"cluster"`
+	AmbariURL string `json:"ambari_url"`
+	State     string `json:"state"`
+}
+
+// SetServicesState asks Ambari to start or stop every service and returns
+// the request id, 0 when nothing had to change. It waits for Ambari to
+// answer first (after a start, the server may still be coming up).
+func (a *Activities) SetServicesState(ctx context.Context, in ServicesInput) (int64, error) {
+	cl := a.ambariClient(in.Cluster, in.AmbariURL)
+	wctx, cancel := deadlineCtx(ctx, 0)
+	defer cancel()
+	if _, err := a.waitUntil(wctx, func() (bool, string, error) {
+		err := cl.Check(wctx)
+		if err != nil {
+			return false, "waiting for ambari: " + err.Error(), nil
+		}
+		return true, "ambari is up", nil
+	}); err != nil {
+		return 0, err
+	}
+	reqContext := "Start All Services"
+	if in.State == "INSTALLED" {
+		reqContext = "Stop All Services"
+	}
+	return cl.SetServicesState(ctx, in.Cluster, in.State, reqContext)
 }

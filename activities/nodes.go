@@ -19,14 +19,20 @@ type CloudInitResult struct {
 	Bytes     int `json:"bytes"`
 }
 
+// CloudInitInput is the nodes to set up and their instances, in order.
+type CloudInitInput struct {
+	NodesInput
+	Instances []providers.Instance `json:"instances"`
+}
+
 // ApplyCloudInit renders each instance's cloud-config and has the provider
 // apply it.
-func (a *Activities) ApplyCloudInit(ctx context.Context, spec cluster.Spec, instances []providers.Instance) (CloudInitResult, error) {
+func (a *Activities) ApplyCloudInit(ctx context.Context, in CloudInitInput) (CloudInitResult, error) {
+	spec, nodes, instances := in.Spec, in.Nodes, in.Instances
 	p, err := a.provider(spec.Provider)
 	if err != nil {
 		return CloudInitResult{}, err
 	}
-	nodes := spec.Nodes()
 	if len(nodes) != len(instances) {
 		return CloudInitResult{}, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("%d instances for %d nodes", len(instances), len(nodes)), "InstanceMismatch", nil)

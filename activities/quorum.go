@@ -46,7 +46,7 @@ func (a *Activities) WaitForSerfQuorum(ctx context.Context, in QuorumInput) (Quo
 			return false, fmt.Sprintf("0/%d alive (serf rpc: %v)", len(in.Nodes), err), nil
 		}
 		res, missing = checkQuorum(in, members)
-		return len(missing) == 0, fmt.Sprintf("%d/%d alive", res.Alive, len(in.Nodes)), nil
+		return len(missing) == 0 && res.Alive == len(in.Nodes), fmt.Sprintf("%d/%d alive", res.Alive, len(in.Nodes)), nil
 	})
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 		msg := fmt.Sprintf("serf quorum not reached: %d/%d alive, missing %s", res.Alive, len(in.Nodes), strings.Join(missing, ", "))
@@ -65,11 +65,21 @@ func serfMembers(addr, auth string) ([]serfclient.Member, error) {
 }
 
 // checkQuorum matches members to the expected nodes: alive, tagged
-// ambari-agent=true, in this cluster, ambari-server=true on the server.
+// ambari-agent=true, in this cluster, ambari-server=true on the server. An
+// alive member of the cluster that is not expected (a node being removed)
+// is also reported, so a downscale waits until it has left.
 func checkQuorum(in QuorumInput, members []serfclient.Member) (QuorumResult, []string) {
 	byName := map[string]serfclient.Member{}
+	expected := map[string]bool{}
+	for _, n := range in.Nodes {
+		expected[n.FQDN] = true
+	}
+	var extra []string
 	for _, m := range members {
 		byName[m.Name] = m
+		if m.Status == "alive" && m.Tags[membership.TagCluster] == in.Cluster && !expected[m.Name] {
+			extra = append(extra, m.Name+" (still alive)")
+		}
 	}
 	var res QuorumResult
 	var missing []string
@@ -83,7 +93,8 @@ func checkQuorum(in QuorumInput, members []serfclient.Member) (QuorumResult, []s
 		missing = append(missing, n.FQDN)
 	}
 	sort.Strings(missing)
-	return res, missing
+	sort.Strings(extra)
+	return res, append(missing, extra...)
 }
 
 func tagsOK(tags map[string]string, clusterName string, n cluster.Node) bool {

@@ -220,3 +220,43 @@ func (c *Client) httpClient() *http.Client {
 	}
 	return http.DefaultClient
 }
+
+// ClusterHosts lists the hosts in a cluster.
+func (c *Client) ClusterHosts(ctx context.Context, cluster string) ([]string, error) {
+	var list HostList
+	if err := c.do(ctx, http.MethodGet, "/api/v1/clusters/"+url.PathEscape(cluster)+"/hosts", nil, &list); err != nil {
+		return nil, err
+	}
+	names := make([]string, len(list.Items))
+	for i, it := range list.Items {
+		names[i] = it.Hosts.HostName
+	}
+	return names, nil
+}
+
+// AddHosts adds registered hosts to a cluster in one request and returns
+// its id.
+func (c *Client) AddHosts(ctx context.Context, cluster string, hosts []HostAddition) (int64, error) {
+	var acc Accepted
+	if err := c.do(ctx, http.MethodPost, "/api/v1/clusters/"+url.PathEscape(cluster)+"/hosts", hosts, &acc); err != nil {
+		return 0, err
+	}
+	return acc.Requests.ID, nil
+}
+
+// StopHostComponents sets every component of a host to INSTALLED (stopped)
+// and returns the request id, or 0 when nothing had to change.
+func (c *Client) StopHostComponents(ctx context.Context, cluster, host string) (int64, error) {
+	body := map[string]any{"HostRoles": map[string]string{"state": "INSTALLED"}}
+	var acc Accepted
+	path := "/api/v1/clusters/" + url.PathEscape(cluster) + "/hosts/" + url.PathEscape(host) + "/host_components"
+	if err := c.do(ctx, http.MethodPut, path, body, &acc); err != nil {
+		return 0, err
+	}
+	return acc.Requests.ID, nil
+}
+
+// DeleteHost removes a host from a cluster.
+func (c *Client) DeleteHost(ctx context.Context, cluster, host string) error {
+	return c.do(ctx, http.MethodDelete, "/api/v1/clusters/"+url.PathEscape(cluster)+"/hosts/"+url.PathEscape(host), nil, nil)
+}

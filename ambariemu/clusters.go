@@ -22,6 +22,7 @@ func (e *Emulator) routeClusters(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/clusters/{c}/hosts", e.withCluster(e.addHosts))
 	mux.HandleFunc("POST /api/v1/clusters/{c}/hosts/{h}", e.withCluster(e.addHost))
 	mux.HandleFunc("DELETE /api/v1/clusters/{c}/hosts/{h}", e.withCluster(e.removeHost))
+	mux.HandleFunc("PUT /api/v1/clusters/{c}/hosts/{h}/host_components", e.withCluster(e.stopHost))
 	mux.HandleFunc("GET /api/v1/clusters/{c}/services", e.withCluster(e.listServices))
 	mux.HandleFunc("PUT /api/v1/clusters/{c}/services", e.withCluster(e.setServices))
 }

@@ -36,6 +36,7 @@ type Emulator struct {
 	clusters   map[string]*cluster
 	requests   []*request
 	nextTask   int64
+	version    uint64 // bumped by every change, for persistence
 }
 
 type host struct {
@@ -73,10 +74,12 @@ func New(cfg Config) *Emulator {
 	}
 }
 
-// Run advances requests every interval until stop is closed.
-func (e *Emulator) Run(interval time.Duration, stop <-chan struct{}) {
+// Run advances requests every interval until stop is closed, saving the
+// state to statePath (when set) after changes.
+func (e *Emulator) Run(interval time.Duration, stop <-chan struct{}, statePath string) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	var saved uint64
 	for {
 		select {
 		case <-stop:
@@ -84,7 +87,26 @@ func (e *Emulator) Run(interval time.Duration, stop <-chan struct{}) {
 		case <-t.C:
 			e.Step()
 		}
+		if v := e.currentVersion(); statePath != "" && v != saved {
+			if err := e.Save(statePath); err != nil {
+				e.cfg.Logger.Warn("save emulator state", "err", err)
+				continue
+			}
+			saved = v
+		}
 	}
+}
+
+func (e *Emulator) currentVersion() uint64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.version
+}
+
+func (e *Emulator) bump() {
+	e.mu.Lock()
+	e.version++
+	e.mu.Unlock()
 }
 
 func (e *Emulator) alive(h *host, now time.Time) bool {

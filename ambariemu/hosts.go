@@ -81,6 +81,7 @@ func (e *Emulator) register(w http.ResponseWriter, r *http.Request) {
 		e.cfg.Logger.Info("host registered", "host", name, "ip", ip)
 	}
 	h.ip, h.lastBeat, h.responseSeq = ip, e.cfg.Now(), 0
+	e.version++
 	writeJSON(w, http.StatusOK, map[string]any{"responseStatus": "OK", "exitstatus": 0, "responseId": 0})
 }
 

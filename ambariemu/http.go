@@ -42,6 +42,9 @@ func (e *Emulator) guard(next http.Handler) http.Handler {
 			return
 		}
 		next.ServeHTTP(w, r)
+		if r.Method != http.MethodGet {
+			e.bump()
+		}
 	})
 }
 

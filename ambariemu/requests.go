@@ -83,6 +83,7 @@ func (e *Emulator) Step() {
 		e.fillSlots(r)
 		e.advance(r, now)
 		e.finish(r, now)
+		e.version++
 	}
 }
 

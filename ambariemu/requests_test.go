@@ -216,3 +216,63 @@ func TestAbortRequest(t *testing.T) {
 		t.Fatalf("aborted: %+v", r)
 	}
 }
+
+func TestStateSurvivesRestart(t *testing.T) {
+	f := newFixture(t, Config{TaskDuration: 0})
+	f.register("m.d", "10.0.0.1")
+	f.register("s.d", "10.0.0.2")
+	id := f.createHDFS(t, byFQDN("m.d", "s.d"))
+	for i := 0; i < 10; i++ {
+		f.emu.Step()
+	}
+	path := t.TempDir() + "/state.json"
+	if err := f.emu.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	g := newFixture(t, Config{TaskDuration: 0})
+	if err := g.emu.Load(path); err != nil {
+		t.Fatal(err)
+	}
+	if r := g.request("c1", id); r.RequestStatus != "COMPLETED" || r.TaskCount != 7 {
+		t.Fatalf("request after restart: %+v", r)
+	}
+	if _, err := g.cl.GetBlueprint(ctx, "hdfs"); err != nil {
+		t.Fatalf("blueprint after restart: %v", err)
+	}
+	if hosts, _ := g.cl.ClusterHosts(ctx, "c1"); len(hosts) != 0 {
+		t.Fatalf("hosts show only once their agents register again: %v", hosts)
+	}
+	g.register("s.d", "10.0.0.9")
+	if hosts, _ := g.cl.ClusterHosts(ctx, "c1"); len(hosts) != 1 || hosts[0] != "s.d" {
+		t.Fatalf("re-registered host keeps its cluster: %v", hosts)
+	}
+}
+
+func TestRemoveHost(t *testing.T) {
+	f := newFixture(t, Config{TaskDuration: 0})
+	f.register("m.d", "10.0.0.1")
+	f.register("s.d", "10.0.0.2")
+	f.createHDFS(t, byFQDN("m.d", "s.d"))
+	for i := 0; i < 10; i++ {
+		f.emu.Step()
+	}
+	stopID, err := f.cl.StopHostComponents(ctx, "c1", "s.d")
+	if err != nil || stopID == 0 {
+		t.Fatalf("stop components: %d %v", stopID, err)
+	}
+	for i := 0; i < 5; i++ {
+		f.emu.Step()
+	}
+	if r := f.request("c1", stopID); r.RequestStatus != "COMPLETED" || r.TaskCount != 1 {
+		t.Fatalf("stop request: %+v", r)
+	}
+	if err := f.cl.DeleteHost(ctx, "c1", "s.d"); err != nil {
+		t.Fatal(err)
+	}
+	if hosts, _ := f.cl.ClusterHosts(ctx, "c1"); len(hosts) != 1 || hosts[0] != "m.d" {
+		t.Fatalf("cluster hosts: %v", hosts)
+	}
+	if err := f.cl.DeleteHost(ctx, "c1", "s.d"); !ambari.HasStatus(err, 404) {
+		t.Fatalf("second delete: %v", err)
+	}
+}

@@ -91,6 +91,41 @@ func (e *Emulator) removeHost(w http.ResponseWriter, r *http.Request, c *cluster
 	w.WriteHeader(http.StatusOK)
 }
 
+// stopHost stops every started component of one host (state INSTALLED).
+func (e *Emulator) stopHost(w http.ResponseWriter, r *http.Request, c *cluster) {
+	name := strings.ToLower(r.PathValue("h"))
+	var body struct {
+		HostRoles struct {
+			State string `json:"state"`
+		} `json:"HostRoles"`
+	}
+	if !decode(w, r, &body) {
+		return
+	}
+	h, ok := e.hosts[name]
+	if !ok || h.cluster != c.name {
+		writeError(w, http.StatusNotFound, "The requested resource doesn't exist: Host not found, Host_name="+name)
+		return
+	}
+	if body.HostRoles.State != "INSTALLED" {
+		writeError(w, http.StatusBadRequest, "Only INSTALLED is supported as a host component state")
+		return
+	}
+	hg, _ := e.blueprints[c.blueprint].Group(h.group)
+	req := e.newRequest(c.name, "Stop components on "+name)
+	for _, comp := range hg.Components {
+		if !isClient(comp.Name) {
+			e.addTask(req, name, comp.Name, "STOP", stageInstall)
+		}
+	}
+	if len(req.tasks) == 0 {
+		e.requests = e.requests[:len(e.requests)-1]
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	writeAccepted(w, c.name, req.id)
+}
+
 func (e *Emulator) listServices(w http.ResponseWriter, _ *http.Request, c *cluster) {
 	names := make([]string, 0, len(c.services))
 	for n := range c.services {

@@ -25,6 +25,7 @@ type Spec struct {
 	Domain          string            `json:"domain"`
 	NodeEnv         map[string]string `json:"node_env,omitempty"` // extra container env, e.g. EMU_TASK_DURATION
 	KeepOnFailure   bool              `json:"keep_on_failure,omitempty"`
+	MaxGroupSize    int               `json:"max_group_size,omitempty"` // bound of open-ended host groups (100)
 	QuorumTimeout   time.Duration     `json:"quorum_timeout,omitempty"`
 	InstallTimeout  time.Duration     `json:"install_timeout,omitempty"`
 }

@@ -64,7 +64,7 @@ func RunDev(ctx context.Context, f DevFlags, logger *slog.Logger) error {
 		return err
 	}
 	defer c.Close()
-	acts, err := worker.DefaultActivities(f.SecretFile, logger)
+	acts, err := worker.DefaultActivities(c, f.SecretFile, logger)
 	if err != nil {
 		return err
 	}

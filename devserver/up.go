@@ -43,12 +43,12 @@ func NewUpCommand() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(out, "provisioning %s; watch it in the Temporal UI: http://localhost:%d/namespaces/default/workflows\n", name, f.UIPort)
-			res, err := starter.Follow(cmd.Context(), c, name, out)
+			st, err := starter.WaitProvisioned(cmd.Context(), c, name, out)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "\n%s is ready: %d nodes, Ambari %s (request %d %s)\n", res.Cluster, len(res.Nodes), res.AmbariURL, res.RequestID, res.RequestStatus)
-			for _, n := range res.Nodes {
+			fmt.Fprintf(out, "\n%s is ready: %d nodes, Ambari %s (request %d)\n", st.Cluster, len(st.Nodes), st.AmbariURL, st.RequestID)
+			for _, n := range st.Nodes {
 				fmt.Fprintf(out, "  %-10s %-22s %-6s %-8s %s\n", n.Name, n.FQDN, n.Role, n.HostGroup, n.IP)
 			}
 			fmt.Fprintf(out, "\nTemporal UI:  http://localhost:%d\nstatus:       herd cluster status %s\nterminate:    herd cluster terminate %s\nstop herd:    kill $(cat %s)\n",

@@ -55,6 +55,7 @@ type AmbariConfig struct {
 	FailComponents   []string
 	HeartbeatTimeout time.Duration
 	BeatInterval     time.Duration
+	StatePath        string // where the emulator keeps its state across restarts
 }
 
 // Getenv reads one variable; tests pass a map's lookup.
@@ -100,6 +101,7 @@ func loadAmbari(p *parser) AmbariConfig {
 		FailComponents:   list(p.env("EMU_FAIL_COMPONENTS")),
 		HeartbeatTimeout: p.duration("EMU_HEARTBEAT_TIMEOUT", 15*time.Second),
 		BeatInterval:     p.duration("AGENT_HEARTBEAT_INTERVAL", 2*time.Second),
+		StatePath:        p.str("EMU_STATE_FILE", "/var/lib/herd/ambari-emulator.json"),
 	}
 }
 

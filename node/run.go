@@ -115,7 +115,10 @@ func (n *Node) startEmulator() error {
 		FailHosts: a.FailHosts, FailComponents: a.FailComponents,
 		HeartbeatTimeout: a.HeartbeatTimeout, Logger: n.log.With("component", "ambari-emulator"),
 	})
-	go emu.Run(250*time.Millisecond, n.stop)
+	if err := emu.Load(a.StatePath); err != nil {
+		return err
+	}
+	go emu.Run(250*time.Millisecond, n.stop, a.StatePath)
 	if err := n.serve(a.APIAddr, emu.Handler()); err != nil {
 		return err
 	}

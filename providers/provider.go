@@ -37,12 +37,17 @@ type Released struct {
 // Provider is a place to run clusters. Every method is idempotent: Temporal
 // retries them.
 type Provider interface {
-	// Allocate returns the spec's instances; a retry returns the same ones.
-	Allocate(ctx context.Context, spec cluster.Spec) ([]Instance, error)
+	// Allocate returns one instance per node; a retry returns the same ones.
+	Allocate(ctx context.Context, spec cluster.Spec, nodes []cluster.Node) ([]Instance, error)
 	// Bootstrap applies the rendered cloud-config of each instance.
 	Bootstrap(ctx context.Context, spec cluster.Spec, instances []Instance, cloudConfigs []string) error
-	// StartNode starts (or adopts an existing) container for one node.
+	// StartNode starts (or adopts an existing) container for one node; an
+	// existing container told another join IP is replaced.
 	StartNode(ctx context.Context, req StartRequest) (cluster.NodeInfo, error)
+	// StopNodes stops nodes gracefully (they leave Serf), keeping them.
+	StopNodes(ctx context.Context, clusterName string, nodes []cluster.Node) error
+	// RemoveNodes stops nodes gracefully and releases them for good.
+	RemoveNodes(ctx context.Context, clusterName string, nodes []cluster.Node) (Released, error)
 	// Release removes every container, network and instance of a cluster.
 	Release(ctx context.Context, clusterName string) (Released, error)
 }

@@ -100,26 +100,38 @@ func (app *App) create(ctx context.Context, c client.Client, spec cluster.Spec, 
 		return err
 	}
 	if !wait {
-		fmt.Fprintf(out, "provisioning %s started (workflow %s); follow it with: herd cluster status %s\n", spec.Name, workflows.WorkflowID(spec.Name), spec.Name)
+		fmt.Fprintf(out, "provisioning %s started (workflow %s); follow it with: herd cluster status %s\n", spec.Name, cluster.WorkflowID(spec.Name), spec.Name)
 		return nil
 	}
-	res, err := Follow(ctx, c, spec.Name, progressWriter(app, out))
+	st, err := WaitProvisioned(ctx, c, spec.Name, progressWriter(app, out))
 	if err != nil {
 		return err
 	}
-	return app.print(out, res, func() { printResult(out, res) })
+	return app.print(out, st, func() { printReady(out, st) })
 }
 
-// Create starts the provisioning workflow of spec.
+// WaitProvisioned follows a cluster's provisioning until it is ready (or
+// failed, which is an error), printing progress to w.
+func WaitProvisioned(ctx context.Context, c client.Client, name string, w io.Writer) (workflows.Status, error) {
+	st, err := newFollower(c, name, w).until(ctx, func(st workflows.Status) bool {
+		return st.Phase != workflows.PhaseProvisioning && st.Phase != workflows.PhaseCompensating
+	})
+	if err != nil {
+		return st, err
+	}
+	return st, isFailed(st)
+}
+
+// Create starts the workflow of a new cluster, which provisions it.
 func Create(ctx context.Context, c client.Client, spec cluster.Spec) (client.WorkflowRun, error) {
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: workflows.WorkflowID(spec.Name), TaskQueue: workflows.TaskQueue,
+		ID: cluster.WorkflowID(spec.Name), TaskQueue: workflows.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-	}, workflows.ProvisionCluster, spec)
+	}, workflows.ClusterWorkflow, workflows.ClusterInput{Spec: spec})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
-		return nil, fmt.Errorf("cluster %s is already being provisioned: see `herd cluster status %s`", spec.Name, spec.Name)
+		return nil, fmt.Errorf("cluster %s already exists: see `herd cluster status %s`, or terminate it first", spec.Name, spec.Name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("start provisioning of %s: %w", spec.Name, err)

@@ -12,62 +12,87 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/workflows"
 )
 
-// Follow prints a line each time a step or its live progress changes, until
-// the provisioning workflow of name ends, and returns its result.
-func Follow(ctx context.Context, c client.Client, name string, w io.Writer) (*workflows.Result, error) {
-	id := workflows.WorkflowID(name)
-	seen := map[string]string{}
-	for {
-		st, err := QueryStatus(ctx, c, name)
-		if err == nil {
-			printChanges(w, st, seen)
-		}
-		closed, live := describe(ctx, c, id)
-		for step, detail := range live {
-			if seen["live:"+step] != detail {
-				seen["live:"+step] = detail
-				fmt.Fprintf(w, "      %-22s %s\n", step, detail)
-			}
-		}
-		if closed {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(time.Second):
-		}
-	}
-	if st, err := QueryStatus(ctx, c, name); err == nil {
-		printChanges(w, st, seen)
-	}
-	var res workflows.Result
-	if err := c.GetWorkflow(ctx, id, "").Get(ctx, &res); err != nil {
-		return nil, fmt.Errorf("cluster %s failed: %s", name, workflows.FailureMessage(err))
-	}
-	return &res, nil
+// follower prints a line each time a step, the phase or a running
+// activity's live progress ("2/3 alive", "IN_PROGRESS 45%") changes.
+type follower struct {
+	c    client.Client
+	name string
+	w    io.Writer
+	seen map[string]string
 }
 
-func printChanges(w io.Writer, st workflows.Status, seen map[string]string) {
+func newFollower(c client.Client, name string, w io.Writer) *follower {
+	return &follower{c: c, name: name, w: w, seen: map[string]string{}}
+}
+
+// until prints progress until done reports true on the status or the
+// workflow closes, and returns the last status.
+func (f *follower) until(ctx context.Context, done func(workflows.Status) bool) (workflows.Status, error) {
+	for {
+		st, closed, err := f.step(ctx)
+		if (err == nil && done(st)) || closed {
+			return QueryStatus(ctx, f.c, f.name)
+		}
+		if err := pause(ctx); err != nil {
+			return st, err
+		}
+	}
+}
+
+// step looks once: status and live progress, printing what changed.
+func (f *follower) step(ctx context.Context) (workflows.Status, bool, error) {
+	st, err := QueryStatus(ctx, f.c, f.name)
+	if err == nil {
+		f.print(st)
+	}
+	closed, live := describe(ctx, f.c, cluster.WorkflowID(f.name))
+	f.printLive(live)
+	return st, closed, err
+}
+
+func pause(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(500 * time.Millisecond):
+		return nil
+	}
+}
+
+func (f *follower) print(st workflows.Status) {
+	if st.Operation != f.seen["op"] {
+		f.seen = map[string]string{"op": st.Operation}
+		fmt.Fprintf(f.w, "%s: %s\n", st.Cluster, st.Operation)
+	}
 	for i, s := range st.Steps {
 		key := s.State + " " + s.Detail
-		if s.State == workflows.StatePending || seen[s.Name] == key {
+		if s.State == workflows.StatePending || f.seen[s.Name] == key {
 			continue
 		}
-		seen[s.Name] = key
-		fmt.Fprintf(w, "[%d/%d] %-22s %-8s %s\n", i+1, len(st.Steps), s.Name, s.State, s.Detail)
+		f.seen[s.Name] = key
+		fmt.Fprintf(f.w, "[%d/%d] %-22s %-8s %s\n", i+1, len(st.Steps), s.Name, s.State, s.Detail)
 	}
-	if st.Phase != seen["phase"] && st.Phase != workflows.PhaseProvisioning {
-		seen["phase"] = st.Phase
-		fmt.Fprintf(w, "cluster %s: %s\n", st.Cluster, st.Phase)
+	if st.Phase != f.seen["phase"] {
+		f.seen["phase"] = st.Phase
+		fmt.Fprintf(f.w, "cluster %s: %s\n", st.Cluster, st.Phase)
+	}
+}
+
+func (f *follower) printLive(live map[string]string) {
+	for step, detail := range live {
+		if f.seen["live:"+step] != detail {
+			f.seen["live:"+step] = detail
+			fmt.Fprintf(f.w, "      %-22s %s\n", step, detail)
+		}
 	}
 }
 
 // describe reports whether the workflow is closed and the heartbeat detail
-// of each running activity ("2/3 alive", "IN_PROGRESS 45%").
+// of each running activity.
 func describe(ctx context.Context, c client.Client, id string) (bool, map[string]string) {
 	d, err := c.DescribeWorkflowExecution(ctx, id, "")
 	if err != nil {
@@ -94,29 +119,52 @@ func heartbeatText(v any) string {
 	return fmt.Sprint(v)
 }
 
-// QueryStatus asks a provisioning workflow for its status.
+// QueryStatus asks a cluster's workflow for its status.
 func QueryStatus(ctx context.Context, c client.Client, name string) (workflows.Status, error) {
 	var st workflows.Status
-	v, err := c.QueryWorkflow(ctx, workflows.WorkflowID(name), "", workflows.StatusQuery)
+	v, err := c.QueryWorkflow(ctx, cluster.WorkflowID(name), "", workflows.StatusQuery)
 	if err != nil {
 		return st, fmt.Errorf("query cluster %s: %w (does it exist? see `herd cluster list`)", name, err)
 	}
 	return st, v.Get(&st)
 }
 
-func printResult(w io.Writer, res *workflows.Result) {
-	fmt.Fprintf(w, "\ncluster %s is ready: Ambari request %d %s\nAmbari (emulator unless you run a real Ambari image): %s\n\n", res.Cluster, res.RequestID, res.RequestStatus, res.AmbariURL)
+func printNodes(w io.Writer, st workflows.Status) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NODE\tFQDN\tROLE\tHOST GROUP\tIP\tCONTAINER")
-	for _, n := range res.Nodes {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", n.Name, n.FQDN, n.Role, n.HostGroup, n.IP, short(n.ContainerID))
+	fmt.Fprintln(tw, "NODE\tFQDN\tROLE\tHOST GROUP\tIP\tSTATE")
+	for _, n := range st.Nodes {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", n.Name, n.FQDN, n.Role, n.HostGroup, n.IP, n.State)
 	}
 	tw.Flush()
 }
 
-func short(id string) string {
-	if len(id) > 12 {
-		return id[:12]
+func printReady(w io.Writer, st workflows.Status) {
+	fmt.Fprintf(w, "\ncluster %s is %s: %d nodes, Ambari request %d\nAmbari (emulator unless you run a real Ambari image): %s\n\n",
+		st.Cluster, st.Phase, len(st.Nodes), st.RequestID, st.AmbariURL)
+	printNodes(w, st)
+}
+
+func printStatus(w io.Writer, st workflows.Status) {
+	fmt.Fprintf(w, "cluster %s (%s): %s; last operation: %s\n", st.Cluster, st.Provider, st.Phase, st.Operation)
+	if st.AmbariURL != "" {
+		fmt.Fprintf(w, "ambari: %s\n", st.AmbariURL)
 	}
-	return strings.TrimSpace(id)
+	if st.Error != "" {
+		fmt.Fprintf(w, "error: %s\n", st.Error)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nSTEP\tSTATE\tDETAIL")
+	for _, s := range st.Steps {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, s.State, s.Detail)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	printNodes(w, st)
+}
+
+func isFailed(st workflows.Status) error {
+	if st.Phase == workflows.PhaseFailed {
+		return fmt.Errorf("cluster %s failed: %s", st.Cluster, strings.TrimSpace(st.Error))
+	}
+	return nil
 }

@@ -21,8 +21,9 @@ import (
 // New returns a worker with every herd workflow and activity registered.
 func New(c client.Client, acts *activities.Activities) worker.Worker {
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
-	w.RegisterWorkflow(workflows.ProvisionCluster)
+	w.RegisterWorkflow(workflows.ClusterWorkflow)
 	w.RegisterWorkflow(workflows.TerminateCluster)
+	w.RegisterWorkflow(workflows.ScaleWorkflow)
 	w.RegisterActivity(acts)
 	return w
 }
@@ -39,9 +40,10 @@ func Run(ctx context.Context, c client.Client, acts *activities.Activities) erro
 	return nil
 }
 
-// DefaultActivities builds the activities with the local providers and the
-// master key at secretFile (created when missing).
-func DefaultActivities(secretFile string, log *slog.Logger) (*activities.Activities, error) {
+// DefaultActivities builds the activities with the local providers, the
+// master key at secretFile (created when missing) and the Temporal client
+// scheduled scaling sends updates with.
+func DefaultActivities(c client.Client, secretFile string, log *slog.Logger) (*activities.Activities, error) {
 	master, err := secrets.LoadOrCreate(secretFile)
 	if err != nil {
 		return nil, err
@@ -50,7 +52,7 @@ func DefaultActivities(secretFile string, log *slog.Logger) (*activities.Activit
 	if err != nil {
 		return nil, err
 	}
-	return &activities.Activities{Providers: providers.Registry{"docker": dp}, Master: master, Logger: log}, nil
+	return &activities.Activities{Providers: providers.Registry{"docker": dp}, Master: master, Temporal: c, Logger: log}, nil
 }
 
 // DefaultSecretFile is where the master key lives unless told otherwise.
@@ -77,7 +79,7 @@ func NewCommand() *cobra.Command {
 				return err
 			}
 			defer c.Close()
-			acts, err := DefaultActivities(secretFile, log)
+			acts, err := DefaultActivities(c, secretFile, log)
 			if err != nil {
 				return err
 			}

@@ -27,6 +27,7 @@ const (
 	LabelNode      = "io.herd.node"
 	LabelRole      = "io.herd.role"
 	LabelHostGroup = "io.herd.host-group"
+	LabelJoinIP    = "io.herd.join-ip"
 )
 
 // Provider runs clusters on a Docker engine.
@@ -55,9 +56,9 @@ func ContainerName(nodeName string) string { return "herd-" + nodeName }
 
 // Allocate returns one slot per node; slots are names, so a retry returns
 // the same slots and nothing is allocated twice.
-func (p *Provider) Allocate(_ context.Context, spec cluster.Spec) ([]providers.Instance, error) {
+func (p *Provider) Allocate(_ context.Context, _ cluster.Spec, nodes []cluster.Node) ([]providers.Instance, error) {
 	var out []providers.Instance
-	for _, n := range spec.Nodes() {
+	for _, n := range nodes {
 		out = append(out, providers.Instance{ID: "docker/" + ContainerName(n.Name), Index: n.Index, Address: "local"})
 	}
 	return out, nil

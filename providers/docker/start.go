@@ -25,7 +25,7 @@ const (
 // created, and reports its IP and published ports.
 func (p *Provider) StartNode(ctx context.Context, req providers.StartRequest) (cluster.NodeInfo, error) {
 	name := ContainerName(req.Node.Name)
-	id, err := p.existing(ctx, name, req.Spec.Name)
+	id, err := p.existing(ctx, name, req.Spec.Name, req.Env["SERF_JOIN_IP"])
 	if err != nil {
 		return cluster.NodeInfo{}, err
 	}
@@ -40,8 +40,10 @@ func (p *Provider) StartNode(ctx context.Context, req providers.StartRequest) (c
 	return p.describe(ctx, id, req)
 }
 
-// existing returns the id of the node's container if a previous try made it.
-func (p *Provider) existing(ctx context.Context, name, clusterName string) (string, error) {
+// existing returns the id of the node's container if a previous try made
+// it. A container told another join IP (the server came back with a new
+// address) is removed, so that it is made again with the current one.
+func (p *Provider) existing(ctx context.Context, name, clusterName, joinIP string) (string, error) {
 	c, err := p.Client.ContainerInspect(ctx, name)
 	if errdefs.IsNotFound(err) {
 		return "", nil
@@ -51,6 +53,13 @@ func (p *Provider) existing(ctx context.Context, name, clusterName string) (stri
 	}
 	if c.Config.Labels[LabelCluster] != clusterName {
 		return "", fmt.Errorf("a container named %s exists but does not belong to cluster %s: remove it or pick another cluster name", name, clusterName)
+	}
+	if c.Config.Labels[LabelJoinIP] != joinIP {
+		p.Logger.Info("replacing container with a stale join IP", "container", name, "join_ip", joinIP)
+		if err := p.Client.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true}); err != nil {
+			return "", fmt.Errorf("remove stale container %s: %w", name, err)
+		}
+		return "", nil
 	}
 	p.Logger.Info("adopting existing container", "container", name)
 	return c.ID, nil
@@ -66,7 +75,8 @@ func (p *Provider) create(ctx context.Context, name string, req providers.StartR
 	cfg := &container.Config{
 		Image: req.Spec.Image, Hostname: n.Name, Domainname: req.Spec.Domain,
 		Env: envList(req.Env), ExposedPorts: exposed,
-		Labels: map[string]string{LabelCluster: req.Spec.Name, LabelNode: n.Name, LabelRole: n.Role, LabelHostGroup: n.HostGroup},
+		Labels: map[string]string{LabelCluster: req.Spec.Name, LabelNode: n.Name, LabelRole: n.Role,
+			LabelHostGroup: n.HostGroup, LabelJoinIP: req.Env["SERF_JOIN_IP"]},
 	}
 	host := &container.HostConfig{DNS: []string{"127.0.0.1"}, PortBindings: publish}
 	netCfg := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
@@ -74,7 +84,7 @@ func (p *Provider) create(ctx context.Context, name string, req providers.StartR
 	}}
 	resp, err := p.Client.ContainerCreate(ctx, cfg, host, netCfg, nil, name)
 	if errdefs.IsConflict(err) { // created by a concurrent try: adopt it
-		return p.existing(ctx, name, req.Spec.Name)
+		return p.existing(ctx, name, req.Spec.Name, req.Env["SERF_JOIN_IP"])
 	}
 	if err != nil {
 		return "", fmt.Errorf("create container %s: %w", name, err)

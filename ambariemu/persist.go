@@ -1,0 +1,150 @@
+package ambariemu
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/herdhq/herd/ambari"
+)
+
+// The emulator keeps its state in a file, as Ambari keeps it in its
+// database, so a stopped and started server still knows its clusters.
+
+type snapshot struct {
+	Hosts      []hostSnap                  `json:"hosts"`
+	Blueprints map[string]ambari.Blueprint `json:"blueprints"`
+	Clusters   []clusterSnap               `json:"clusters"`
+	Requests   []requestSnap               `json:"requests"`
+	NextTask   int64                       `json:"next_task"`
+}
+
+type hostSnap struct {
+	Name, IP, Cluster, Group string
+}
+
+type taskSnap struct {
+	ID                  int64
+	Host, Role, Command string
+	Stage               int
+	Status              string
+	Start, End          time.Time
+	Stderr              string
+}
+
+type clusterSnap struct {
+	Name, Blueprint string
+	Services        map[string]string
+	Hosts           []string
+	Created         time.Time
+}
+
+type requestSnap struct {
+	ID               int64
+	Cluster, Context string
+	Created, Start   time.Time
+	End              time.Time
+	Tasks            []taskSnap
+	Slots            map[string]int
+	Target           map[string]string
+	AbortReason      string
+	Aborted          bool
+}
+
+// Save writes the state to path atomically.
+func (e *Emulator) Save(path string) error {
+	e.mu.Lock()
+	snap := e.snapshot()
+	e.mu.Unlock()
+	b, err := json.Marshal(snap)
+	if err != nil {
+		return fmt.Errorf("encode emulator state: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("save emulator state: %w", err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("save emulator state: %w", err)
+	}
+	return os.Rename(tmp, path)
+}
+
+// Load reads a state written by Save; a missing file is an empty state.
+func (e *Emulator) Load(path string) error {
+	b, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("load emulator state: %w", err)
+	}
+	var snap snapshot
+	if err := json.Unmarshal(b, &snap); err != nil {
+		return fmt.Errorf("load emulator state %s: %w", path, err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.restore(snap)
+	return nil
+}
+
+func (e *Emulator) snapshot() snapshot {
+	s := snapshot{Blueprints: e.blueprints, NextTask: e.nextTask}
+	for _, h := range e.sortedHosts() {
+		s.Hosts = append(s.Hosts, hostSnap{Name: h.name, IP: h.ip, Cluster: h.cluster, Group: h.group})
+	}
+	for _, c := range e.clusters {
+		s.Clusters = append(s.Clusters, clusterSnap{Name: c.name, Blueprint: c.blueprint, Services: c.services, Hosts: c.hosts, Created: c.created})
+	}
+	for _, r := range e.requests {
+		rs := requestSnap{ID: r.id, Cluster: r.cluster, Context: r.context, Created: r.created, Start: r.start, End: r.end,
+			Slots: map[string]int{}, Target: r.target, AbortReason: r.abortReason, Aborted: r.aborted}
+		for _, sl := range r.slots {
+			rs.Slots[sl.group] = sl.count
+		}
+		for _, t := range r.tasks {
+			rs.Tasks = append(rs.Tasks, taskSnap{ID: t.id, Host: t.host, Role: t.role, Command: t.command, Stage: t.stage,
+				Status: t.status, Start: t.start, End: t.end, Stderr: t.stderr})
+		}
+		s.Requests = append(s.Requests, rs)
+	}
+	return s
+}
+
+func (e *Emulator) restore(s snapshot) {
+	for name, bp := range s.Blueprints {
+		e.blueprints[name] = bp
+	}
+	e.nextTask = s.NextTask
+	for _, h := range s.Hosts {
+		e.hosts[h.Name] = &host{name: h.Name, ip: h.IP, cluster: h.Cluster, group: h.Group}
+	}
+	for _, c := range s.Clusters {
+		e.clusters[c.Name] = &cluster{name: c.Name, blueprint: c.Blueprint, services: c.Services, hosts: c.Hosts, created: c.Created}
+	}
+	for _, rs := range s.Requests {
+		r := &request{id: rs.ID, cluster: rs.Cluster, context: rs.Context, created: rs.Created, start: rs.Start, end: rs.End,
+			target: rs.Target, abortReason: rs.AbortReason, aborted: rs.Aborted}
+		for _, group := range sortedKeys(rs.Slots) {
+			r.slots = append(r.slots, slot{group: group, count: rs.Slots[group]})
+		}
+		for _, t := range rs.Tasks {
+			r.tasks = append(r.tasks, &task{id: t.ID, host: t.Host, role: t.Role, command: t.Command, stage: t.Stage,
+				status: t.Status, start: t.Start, end: t.End, stderr: t.Stderr})
+		}
+		e.requests = append(e.requests, r)
+	}
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

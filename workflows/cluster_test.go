@@ -1,0 +1,208 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/suite"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/herdhq/herd/activities"
+	"github.com/herdhq/herd/ambari"
+	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/providers"
+)
+
+type clusterSuite struct {
+	suite.Suite
+	testsuite.WorkflowTestSuite
+	env *testsuite.TestWorkflowEnvironment
+}
+
+func TestClusterWorkflow(t *testing.T) { suite.Run(t, new(clusterSuite)) }
+
+func (s *clusterSuite) SetupTest() {
+	s.env = s.NewTestWorkflowEnvironment()
+	s.env.RegisterActivity(&activities.Activities{})
+}
+
+func (s *clusterSuite) TearDownTest() { s.env.AssertExpectations(s.T()) }
+
+func testSpec() cluster.Spec {
+	return cluster.Spec{
+		Name: "c1", BlueprintName: "hdfs", Provider: "docker", Image: "herd-node:dev", Domain: "herd.local",
+		Blueprint: ambari.Blueprint{Blueprints: ambari.BlueprintInfo{StackName: "HDP", StackVersion: "2.1"},
+			HostGroups: []ambari.HostGroup{
+				{Name: "master", Cardinality: "1", Components: []ambari.Component{{Name: "NAMENODE"}, {Name: "SECONDARY_NAMENODE"}}},
+				{Name: "slaves", Cardinality: "1+", Components: []ambari.Component{{Name: "DATANODE"}}},
+			}},
+		HostGroups:   []cluster.HostGroup{{Name: "master", Count: 1}, {Name: "slaves", Count: 2}},
+		MaxGroupSize: 10,
+	}
+}
+
+func instancesFor(_ context.Context, in activities.NodesInput) ([]providers.Instance, error) {
+	var out []providers.Instance
+	for _, n := range in.Nodes {
+		out = append(out, providers.Instance{ID: n.Name, Index: n.Index})
+	}
+	return out, nil
+}
+
+func nodeInfo(_ context.Context, in activities.StartNodeInput) (cluster.NodeInfo, error) {
+	if in.Node.Role == cluster.RoleAgent && in.JoinIP != "172.20.0.2" {
+		return cluster.NodeInfo{}, errors.New("agent not given the server's IP as join IP")
+	}
+	ip := "172.20.0." + string(rune('1'+in.Node.Index))
+	return cluster.NodeInfo{Node: in.Node, IP: ip, AmbariURL: "http://127.0.0.1:1", SerfRPC: "127.0.0.1:2"}, nil
+}
+
+// provisionMocks expects provisioning to succeed (any number of times, for
+// the steps that later operations use again).
+func (s *clusterSuite) provisionMocks() {
+	s.env.OnActivity(a.AllocateInstances, mock.Anything, mock.Anything).Return(instancesFor).Maybe()
+	s.env.OnActivity(a.ApplyCloudInit, mock.Anything, mock.Anything).Return(activities.CloudInitResult{Documents: 3}, nil).Maybe()
+	s.env.OnActivity(a.StartServerContainer, mock.Anything, mock.Anything).Return(nodeInfo).Maybe()
+	s.env.OnActivity(a.StartAgentContainer, mock.Anything, mock.Anything).Return(nodeInfo).Maybe()
+	s.env.OnActivity(a.WaitForSerfQuorum, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.QuorumInput) (activities.QuorumResult, error) {
+			return activities.QuorumResult{Alive: len(in.Nodes)}, nil
+		}).Maybe()
+	s.env.OnActivity(a.SubmitBlueprint, mock.Anything, mock.Anything).Return(int64(1), nil).Maybe()
+	s.env.OnActivity(a.PollAmbariRequest, mock.Anything, mock.Anything).Return(activities.RequestOutcome{Status: "COMPLETED", ProgressPercent: 100}, nil).Maybe()
+}
+
+func (s *clusterSuite) expectRelease() {
+	s.env.OnActivity(a.ReleaseCluster, mock.Anything, activities.ReleaseInput{Cluster: "c1", Provider: "docker"}).
+		Return(providers.Released{Containers: 3, Networks: 1}, nil).Once()
+}
+
+func (s *clusterSuite) status() Status {
+	v, err := s.env.QueryWorkflow(StatusQuery)
+	s.Require().NoError(err)
+	var st Status
+	s.Require().NoError(v.Get(&st))
+	return st
+}
+
+// update sends an update at workflow time `at`; the outcome lands in out.
+type outcome struct {
+	rejected, err error
+	result        OpResult
+	done          bool
+}
+
+func (s *clusterSuite) update(at time.Duration, name string, out *outcome, args ...any) {
+	s.env.RegisterDelayedCallback(func() {
+		s.env.UpdateWorkflow(name, name+at.String(), &testsuite.TestUpdateCallback{
+			OnAccept: func() {},
+			OnReject: func(err error) { out.rejected, out.done = err, true },
+			OnComplete: func(v any, err error) {
+				out.err, out.done = err, true
+				if r, ok := v.(OpResult); ok {
+					out.result = r
+				}
+			},
+		}, args...)
+	}, at)
+}
+
+func (s *clusterSuite) terminateAt(at time.Duration) *outcome {
+	s.expectRelease()
+	out := &outcome{}
+	s.update(at, cluster.UpdateTerminate, out)
+	return out
+}
+
+func (s *clusterSuite) TestProvisionThenTerminate() {
+	s.provisionMocks()
+	var ready Status
+	s.env.RegisterDelayedCallback(func() { ready = s.status() }, time.Minute)
+	term := s.terminateAt(2 * time.Minute)
+	s.env.ExecuteWorkflow(ClusterWorkflow, ClusterInput{Spec: testSpec()})
+	s.Require().True(s.env.IsWorkflowCompleted())
+	s.Require().NoError(s.env.GetWorkflowError())
+	s.Equal(PhaseReady, ready.Phase)
+	s.Equal("provision", ready.Operation)
+	for _, step := range ready.Steps {
+		s.Equal(StateDone, step.State, step.Name)
+	}
+	s.Len(ready.Nodes, 3)
+	for _, n := range ready.Nodes {
+		s.Equal(StateDone, n.State, n.Name)
+		s.NotEmpty(n.IP)
+	}
+	s.Require().NoError(term.err)
+	st := s.status()
+	s.Equal(PhaseTerminated, st.Phase)
+	s.Equal(3, st.Released.Containers)
+}
+
+// TestEachActivityIsRetried fails every provisioning step once with a
+// retryable error: provisioning still completes.
+func (s *clusterSuite) TestEachActivityIsRetried() {
+	transient := errors.New("transient")
+	s.env.OnActivity(a.AllocateInstances, mock.Anything, mock.Anything).Return(nil, transient).Once()
+	s.env.OnActivity(a.ApplyCloudInit, mock.Anything, mock.Anything).Return(activities.CloudInitResult{}, transient).Once()
+	s.env.OnActivity(a.StartServerContainer, mock.Anything, mock.Anything).Return(cluster.NodeInfo{}, transient).Once()
+	s.env.OnActivity(a.StartAgentContainer, mock.Anything, mock.Anything).Return(cluster.NodeInfo{}, transient).Once()
+	s.env.OnActivity(a.WaitForSerfQuorum, mock.Anything, mock.Anything).Return(activities.QuorumResult{}, transient).Once()
+	s.env.OnActivity(a.SubmitBlueprint, mock.Anything, mock.Anything).Return(int64(0), transient).Once()
+	s.env.OnActivity(a.PollAmbariRequest, mock.Anything, mock.Anything).Return(activities.RequestOutcome{}, transient).Once()
+	s.provisionMocks()
+	var ready Status
+	s.env.RegisterDelayedCallback(func() { ready = s.status() }, 10*time.Minute)
+	s.terminateAt(11 * time.Minute)
+	s.env.ExecuteWorkflow(ClusterWorkflow, ClusterInput{Spec: testSpec()})
+	s.Require().NoError(s.env.GetWorkflowError())
+	s.Equal(PhaseReady, ready.Phase)
+}
+
+func (s *clusterSuite) TestQuorumTimeoutCompensates() {
+	s.env.OnActivity(a.WaitForSerfQuorum, mock.Anything, mock.Anything).Return(activities.QuorumResult{},
+		temporal.NewNonRetryableApplicationError("serf quorum not reached: 2/3 alive, missing c1-3.herd.local", activities.ErrQuorumTimeout, nil)).Once()
+	s.provisionMocks()
+	s.expectRelease()
+	s.env.ExecuteWorkflow(ClusterWorkflow, ClusterInput{Spec: testSpec()})
+	err := s.env.GetWorkflowError()
+	s.Require().Error(err)
+	s.Contains(err.Error(), "missing c1-3.herd.local")
+	st := s.status()
+	s.Equal(PhaseFailed, st.Phase)
+	s.Equal(StateFailed, st.Step(StepQuorum).State)
+	s.Equal(StatePending, st.Step(StepBlueprint).State)
+	s.Require().NotNil(st.Released)
+}
+
+func (s *clusterSuite) TestAmbariFailureCompensates() {
+	failed := temporal.NewNonRetryableApplicationError("ambari request 1 ended FAILED: failed tasks: INSTALL DATANODE on c1-3.herd.local", activities.ErrAmbariRequestFailed, nil)
+	s.env.OnActivity(a.PollAmbariRequest, mock.Anything, mock.Anything).Return(activities.RequestOutcome{}, failed).Once()
+	s.provisionMocks()
+	s.expectRelease()
+	s.env.ExecuteWorkflow(ClusterWorkflow, ClusterInput{Spec: testSpec()})
+	s.Require().ErrorContains(s.env.GetWorkflowError(), "INSTALL DATANODE on c1-3.herd.local")
+	s.Equal(PhaseFailed, s.status().Phase)
+}
+
+func (s *clusterSuite) TestKeepOnFailureSkipsCompensation() {
+	spec := testSpec()
+	spec.KeepOnFailure = true
+	s.env.OnActivity(a.ApplyCloudInit, mock.Anything, mock.Anything).Return(activities.CloudInitResult{},
+		temporal.NewNonRetryableApplicationError("image missing", activities.ErrImageNotFound, nil))
+	s.provisionMocks()
+	s.env.ExecuteWorkflow(ClusterWorkflow, ClusterInput{Spec: spec})
+	s.Require().Error(s.env.GetWorkflowError())
+	s.Nil(s.status().Released) // ReleaseCluster has no mock: calling it would fail the test
+}
+
+func (s *clusterSuite) TestInvalidSpecFailsBeforeAnyActivity() {
+	spec := testSpec()
+	spec.HostGroups[1].Name = "workers"
+	s.env.ExecuteWorkflow(ClusterWorkflow, ClusterInput{Spec: spec})
+	s.Require().ErrorContains(s.env.GetWorkflowError(), `host group "workers" is not in blueprint`)
+}
+

@@ -1,0 +1,102 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/herdhq/herd/activities"
+	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/providers"
+)
+
+// Steps of stopping and starting a cluster.
+var (
+	StopSteps  = []string{StepServices, StepPollRequest, StepStopNodes}
+	StartSteps = []string{StepServer, StepAgents, StepQuorum, StepServices, StepPollRequest}
+)
+
+// stop stops every service through Ambari, then the containers.
+func (c *clusterRun) stop(ctx workflow.Context) (OpResult, error) {
+	return c.serial(ctx, func() error { return c.validateStop(ctx) }, func(ctx workflow.Context) (OpResult, error) {
+		c.state.Status.begin("stop", PhaseStopping, StopSteps)
+		if err := c.services(ctx, "INSTALLED"); err != nil {
+			c.state.Status.Phase = PhaseReady
+			return OpResult{Operation: "stop"}, err
+		}
+		agentsFirst := append(c.state.NodeList()[1:], c.state.Server().Node)
+		in := activities.NodesInput{Spec: c.state.Spec, Nodes: agentsFirst}
+		if err := c.exec(ctx, StepStopNodes, shortStep(5*time.Minute), a.StopNodes, nil, in); err != nil {
+			c.state.Status.Phase = PhaseReady
+			return OpResult{Operation: "stop"}, err
+		}
+		c.done(StepStopNodes, "%d nodes stopped", len(agentsFirst))
+		for _, n := range c.state.Nodes {
+			c.state.Status.setNode(n.Node, "", PhaseStopped)
+		}
+		c.state.Status.Phase = PhaseStopped
+		return OpResult{Operation: "stop"}, nil
+	})
+}
+
+// start starts the server (it may come back with a new IP), then the agents
+// joining it, waits for quorum and starts every service.
+func (c *clusterRun) start(ctx workflow.Context) (OpResult, error) {
+	return c.serial(ctx, func() error { return c.validateStart(ctx) }, func(ctx workflow.Context) (OpResult, error) {
+		c.state.Status.begin("start", PhaseStarting, StartSteps)
+		err := c.powerOn(ctx)
+		if err != nil {
+			c.state.Status.Phase = PhaseStopped
+			return OpResult{Operation: "start"}, err
+		}
+		c.state.Status.Phase = PhaseReady
+		return OpResult{Operation: "start", RequestID: c.state.Status.RequestID}, nil
+	})
+}
+
+func (c *clusterRun) powerOn(ctx workflow.Context) error {
+	server := c.state.Server().Node
+	if err := c.startServer(ctx, server, c.instanceOf(server)); err != nil {
+		return err
+	}
+	agents := c.state.NodeList()[1:]
+	var inst []providers.Instance
+	for _, n := range agents {
+		inst = append(inst, c.instanceOf(n))
+	}
+	started, err := c.startAgents(ctx, agents, inst, c.state.Server().IP)
+	if err != nil {
+		return err
+	}
+	c.state.Nodes = append(c.state.Nodes[:1], started...)
+	if err := c.quorum(ctx, c.state.NodeList()); err != nil {
+		return err
+	}
+	return c.services(ctx, "STARTED")
+}
+
+func (c *clusterRun) instanceOf(n cluster.Node) providers.Instance {
+	for _, i := range c.state.Instances {
+		if i.Index == n.Index {
+			return i
+		}
+	}
+	return providers.Instance{}
+}
+
+// services asks Ambari for every service in state and follows the request.
+func (c *clusterRun) services(ctx workflow.Context, state string) error {
+	var id int64
+	in := activities.ServicesInput{Cluster: c.state.Spec.Name, AmbariURL: c.state.Server().AmbariURL, State: state}
+	if err := c.exec(ctx, StepServices, waitStep(5*time.Minute, 30*time.Second), a.SetServicesState, &id, in); err != nil {
+		return err
+	}
+	if id == 0 {
+		c.done(StepServices, "services already %s", state)
+		c.done(StepPollRequest, "nothing to do")
+		return nil
+	}
+	c.done(StepServices, "%s requested (request %d)", state, id)
+	_, err := c.poll(ctx, id)
+	return err
+}
