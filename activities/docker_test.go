@@ -64,17 +64,18 @@ func (f *fixture) must(out any, fn any, args ...any) {
 
 // startCluster runs the steps up to the agents and returns the nodes.
 func (f *fixture) startCluster() []cluster.NodeInfo {
+	nodes := f.spec.Nodes()
+	all := activities.NodesInput{Spec: f.spec, Nodes: nodes}
 	var inst []providers.Instance
-	f.must(&inst, f.acts.AllocateInstances, f.spec)
+	f.must(&inst, f.acts.AllocateInstances, all)
 	var again []providers.Instance
-	f.must(&again, f.acts.AllocateInstances, f.spec)
+	f.must(&again, f.acts.AllocateInstances, all)
 	if len(inst) != 3 || inst[2] != again[2] {
 		f.t.Fatalf("allocation must be idempotent: %v vs %v", inst, again)
 	}
 	var ci activities.CloudInitResult
-	f.must(&ci, f.acts.ApplyCloudInit, f.spec, inst)
-	f.must(&ci, f.acts.ApplyCloudInit, f.spec, inst) // a retry finds the network in place
-	nodes := f.spec.Nodes()
+	f.must(&ci, f.acts.ApplyCloudInit, activities.CloudInitInput{NodesInput: all, Instances: inst})
+	f.must(&ci, f.acts.ApplyCloudInit, activities.CloudInitInput{NodesInput: all, Instances: inst}) // a retry finds the network in place
 	var server cluster.NodeInfo
 	f.must(&server, f.acts.StartServerContainer, activities.StartNodeInput{Spec: f.spec, Node: nodes[0], Instance: inst[0]})
 	out := []cluster.NodeInfo{server}
@@ -108,7 +109,7 @@ func TestActivitiesProvisionOnDocker(t *testing.T) {
 	if q.Alive != 3 {
 		t.Fatalf("quorum: %+v", q)
 	}
-	in := activities.SubmitInput{Spec: f.spec, AmbariURL: nodes[0].AmbariURL, Nodes: f.spec.Nodes()}
+	in := activities.HostsInput{Spec: f.spec, AmbariURL: nodes[0].AmbariURL, Nodes: f.spec.Nodes()}
 	var id, id2 int64
 	f.must(&id, f.acts.SubmitBlueprint, in)
 	f.must(&id2, f.acts.SubmitBlueprint, in) // retry after success continues
@@ -143,7 +144,7 @@ func TestFailedInstallNamesTasksAndHosts(t *testing.T) {
 	f := newFixture(t, "actfail", map[string]string{"EMU_TASK_DURATION": "0s", "EMU_FAIL_HOSTS": "actfail-3.herd.test"})
 	nodes := f.startCluster()
 	var id int64
-	f.must(&id, f.acts.SubmitBlueprint, activities.SubmitInput{Spec: f.spec, AmbariURL: nodes[0].AmbariURL, Nodes: f.spec.Nodes()})
+	f.must(&id, f.acts.SubmitBlueprint, activities.HostsInput{Spec: f.spec, AmbariURL: nodes[0].AmbariURL, Nodes: f.spec.Nodes()})
 	err := f.run(nil, f.acts.PollAmbariRequest, activities.PollInput{Cluster: f.spec.Name, AmbariURL: nodes[0].AmbariURL, RequestID: id})
 	nonRetryable(t, err, activities.ErrAmbariRequestFailed)
 	if !strings.Contains(err.Error(), "ended FAILED") || !strings.Contains(err.Error(), "on actfail-3.herd.test") {
@@ -168,9 +169,10 @@ func TestQuorumTimeoutNamesMissingNodes(t *testing.T) {
 func TestMissingImageIsNotRetried(t *testing.T) {
 	f := newFixture(t, "actnoimg", nil)
 	f.spec.Image = "herd-node:does-not-exist"
+	all := activities.NodesInput{Spec: f.spec, Nodes: f.spec.Nodes()}
 	var inst []providers.Instance
-	f.must(&inst, f.acts.AllocateInstances, f.spec)
-	err := f.run(nil, f.acts.ApplyCloudInit, f.spec, inst)
+	f.must(&inst, f.acts.AllocateInstances, all)
+	err := f.run(nil, f.acts.ApplyCloudInit, activities.CloudInitInput{NodesInput: all, Instances: inst})
 	nonRetryable(t, err, activities.ErrImageNotFound)
 	if !strings.Contains(err.Error(), "make image") {
 		t.Fatalf("error must say how to fix it: %v", err)

@@ -5,22 +5,13 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/docker/docker/api/types/network"
-	serfclient "github.com/hashicorp/serf/client"
-	enumspb "go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/herdhq/herd/activities"
 	"github.com/herdhq/herd/devserver"
@@ -58,7 +49,7 @@ func start(t *testing.T) *stack {
 	}
 	t.Cleanup(c.Close)
 	master, _ := secrets.Generate()
-	acts := &activities.Activities{Providers: providers.Registry{"docker": p}, Master: master, PollInterval: 500 * time.Millisecond}
+	acts := &activities.Activities{Providers: providers.Registry{"docker": p}, Master: master, Temporal: c, PollInterval: 300 * time.Millisecond}
 	w := worker.New(c, acts)
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
@@ -67,7 +58,7 @@ func start(t *testing.T) *stack {
 	return &stack{t: t, srv: srv, c: c, p: p, master: master, image: image}
 }
 
-func (s *stack) create(name string, nodeEnv ...string) (*workflows.Result, string, error) {
+func (s *stack) create(name string, nodeEnv ...string) (workflows.Status, string, error) {
 	s.t.Helper()
 	f := starter.CreateFlags{Blueprint: "multi-node-hdfs-yarn", Nodes: 3, Provider: "docker", Image: s.image,
 		Domain: "herd.test", NodeEnv: nodeEnv, TaskDuration: "100ms", QuorumTimeout: time.Minute, InstallTimeout: 2 * time.Minute}
@@ -82,44 +73,29 @@ func (s *stack) create(name string, nodeEnv ...string) (*workflows.Result, strin
 	var progress bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	res, err := starter.Follow(ctx, s.c, name, &progress)
-	return res, progress.String(), err
+	st, err := starter.WaitProvisioned(ctx, s.c, name, &progress)
+	return st, progress.String(), err
 }
 
-func (s *stack) leftovers(name string) string {
-	names, err := s.p.Containers(context.Background(), name)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	nets, err := s.p.Client.NetworkInspect(context.Background(), docker.NetworkName(name), network.InspectOptions{})
-	if err == nil {
-		return fmt.Sprintf("containers %v, network %s", names, nets.Name)
-	}
-	if len(names) > 0 {
-		return fmt.Sprintf("containers %v", names)
-	}
-	return ""
-}
-
-func TestProvisionAndTerminate(t *testing.T) {
+func TestClusterLifecycle(t *testing.T) {
 	s := start(t)
-	res, progress, err := s.create("e2e")
+	st, progress, err := s.create("e2e")
 	if err != nil {
 		t.Fatalf("%v\nprogress:\n%s", err, progress)
-	}
-	if res.RequestStatus != "COMPLETED" || len(res.Nodes) != 3 {
-		t.Fatalf("result %+v", res)
 	}
 	for _, want := range []string{"[5/7] WaitForSerfQuorum      done     3/3 alive", "[4/7] StartAgentContainers   done     2/2 started", "cluster e2e: ready"} {
 		if !strings.Contains(progress, want) {
 			t.Errorf("progress lacks %q:\n%s", want, progress)
 		}
 	}
-	s.checkSerfMembers(res)
-	s.checkNamesResolve(res)
-	s.checkStatusAndList()
-	s.checkUI()
-	recordHistory(t, s.c, workflows.WorkflowID("e2e"))
+	s.checkSize("e2e", 3)
+	s.checkListAndUI()
+	s.scale("e2e", 4, 5)
+	s.scale("e2e", 1, 2)
+	s.checkRefused("e2e")
+	s.stopStart("e2e")
+	s.checkSchedule("e2e")
+	recordHistory(t, s.c, "cluster-e2e")
 	rel, err := starter.Terminate(context.Background(), s.c, "e2e")
 	if err != nil || rel.Containers != 3 || rel.Networks != 1 {
 		t.Fatalf("terminate: %+v %v", rel, err)
@@ -127,92 +103,70 @@ func TestProvisionAndTerminate(t *testing.T) {
 	if left := s.leftovers("e2e"); left != "" {
 		t.Fatalf("terminate left %s", left)
 	}
+	if st, err = starter.QueryStatus(context.Background(), s.c, "e2e"); err != nil || st.Phase != workflows.PhaseTerminated {
+		t.Fatalf("after terminate: %+v %v", st, err)
+	}
 }
 
-func (s *stack) checkSerfMembers(res *workflows.Result) {
-	cl, err := serfclient.ClientFromConfig(&serfclient.Config{Addr: res.Nodes[0].SerfRPC, AuthKey: s.master.For("e2e").SerfRPCAuth})
-	if err != nil {
+func (s *stack) scale(name string, slaves, total int) {
+	s.t.Helper()
+	var progress bytes.Buffer
+	res, err := starter.Operate(context.Background(), s.c, name, "scale", &progress, scaleReq(slaves))
+	if err != nil || res.Nodes != total {
+		s.t.Fatalf("scale to %d slaves: %+v %v\n%s", slaves, res, err, progress.String())
+	}
+	if !strings.Contains(progress.String(), "WaitForSerfQuorum") {
+		s.t.Errorf("scale progress lacks the quorum step:\n%s", progress.String())
+	}
+	s.checkSize(name, total)
+}
+
+func (s *stack) checkRefused(name string) {
+	before, _ := s.p.Containers(context.Background(), name)
+	_, err := starter.Operate(context.Background(), s.c, name, "scale", nil, scaleReq(0))
+	if err == nil || !strings.Contains(err.Error(), `host group "slaves" of cluster e2e can have 1 to 100 nodes, not 0`) {
+		s.t.Fatalf("out-of-range scale: %v", err)
+	}
+	after, _ := s.p.Containers(context.Background(), name)
+	if len(after) != len(before) {
+		s.t.Fatalf("a refused scale touched the cluster: %v -> %v", before, after)
+	}
+}
+
+func (s *stack) stopStart(name string) {
+	s.t.Helper()
+	ctx := context.Background()
+	res, err := starter.Operate(ctx, s.c, name, "stop", io.Discard)
+	if err != nil || res.Phase != workflows.PhaseStopped {
+		s.t.Fatalf("stop: %+v %v", res, err)
+	}
+	if running := s.running(name); running != 0 {
+		s.t.Fatalf("%d containers still run after stop", running)
+	}
+	res, err = starter.Operate(ctx, s.c, name, "start", io.Discard)
+	if err != nil || res.Phase != workflows.PhaseReady {
+		s.t.Fatalf("start: %+v %v", res, err)
+	}
+	s.checkSize(name, 2)
+}
+
+func (s *stack) checkSchedule(name string) {
+	s.t.Helper()
+	at := time.Now().Add(4 * time.Second).UTC().Format(time.RFC3339)
+	f := starter.ScheduleFlags{Cluster: name, Request: scaleReq(2), At: at}
+	if err := starter.CreateSchedule(context.Background(), s.c, "e2e-up", f); err != nil {
 		s.t.Fatal(err)
 	}
-	defer cl.Close()
-	ms, err := cl.MembersFiltered(nil, "alive", "")
-	if err != nil || len(ms) != 3 {
-		s.t.Fatalf("serf members: %v %v", ms, err)
-	}
-}
-
-func (s *stack) checkNamesResolve(res *workflows.Result) {
-	for _, from := range res.Nodes {
-		for _, to := range res.Nodes {
-			out, err := dockertest.Exec(context.Background(), s.p, docker.ContainerName(from.Name), "/herd-node", "resolve", to.FQDN)
-			if err != nil || out != to.IP {
-				s.t.Errorf("%s resolves %s to %q (%v), want %s", from.Name, to.FQDN, out, err, to.IP)
-			}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		st, err := starter.QueryStatus(context.Background(), s.c, name)
+		if err == nil && len(st.Nodes) == 3 && st.Phase == workflows.PhaseReady {
+			break
 		}
-	}
-}
-
-func (s *stack) checkStatusAndList() {
-	st, err := starter.QueryStatus(context.Background(), s.c, "e2e")
-	if err != nil || st.Phase != workflows.PhaseReady || len(st.Nodes) != 3 || st.Nodes[2].IP == "" {
-		s.t.Fatalf("status: %+v %v", st, err)
-	}
-	list, err := starter.List(context.Background(), s.c)
-	if err != nil || len(list) == 0 || list[0].Name != "e2e" || list[0].Status != "ready" {
-		s.t.Fatalf("list: %+v %v", list, err)
-	}
-}
-
-// checkUI asks the embedded Web UI's API for the workflow.
-func (s *stack) checkUI() {
-	url := s.srv.UIURL + "/api/v1/namespaces/default/workflows?query=" + "WorkflowId%3D%22cluster-e2e%22"
-	resp, err := http.Get(url)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || !strings.Contains(string(body), "cluster-e2e") {
-		s.t.Fatalf("UI %s: %d %s", url, resp.StatusCode, body)
-	}
-}
-
-func TestFailedInstallLeavesNothing(t *testing.T) {
-	s := start(t)
-	_, progress, err := s.create("e2efail", "EMU_FAIL_HOSTS=e2efail-2.herd.test")
-	if err == nil || !strings.Contains(err.Error(), "on e2efail-2.herd.test") {
-		t.Fatalf("want a failure naming the host, got %v\n%s", err, progress)
-	}
-	st, _ := starter.QueryStatus(context.Background(), s.c, "e2efail")
-	if st.Phase != workflows.PhaseFailed || st.Released == nil || st.Released.Containers != 3 {
-		t.Fatalf("status after failure: %+v", st)
-	}
-	if left := s.leftovers("e2efail"); left != "" {
-		t.Fatalf("compensation left %s", left)
-	}
-}
-
-// recordHistory keeps the workflow's history for the replay test when
-// HERD_RECORD_HISTORY=1.
-func recordHistory(t *testing.T, c client.Client, id string) {
-	if os.Getenv("HERD_RECORD_HISTORY") != "1" {
-		return
-	}
-	it := c.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	h := &historypb.History{}
-	for it.HasNext() {
-		e, err := it.Next()
-		if err != nil {
-			t.Fatal(err)
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the schedule did not scale the cluster: %+v %v", st, err)
 		}
-		h.Events = append(h.Events, e)
+		time.Sleep(time.Second)
 	}
-	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("..", "workflows", "testdata", "provision_history.json")
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	s.checkSize(name, 3)
 }

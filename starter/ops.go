@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -28,7 +29,7 @@ func Operate(ctx context.Context, c client.Client, name, op string, w io.Writer,
 		return res, fmt.Errorf("%s %s: %s", op, name, workflows.FailureMessage(err))
 	}
 	if w == nil {
-		return res, nil
+		return res, rejection(ctx, h, op, name)
 	}
 	done := make(chan error, 1)
 	go func() { done <- h.Get(ctx, &res) }()
@@ -48,6 +49,18 @@ func Operate(ctx context.Context, c client.Client, name, op string, w io.Writer,
 			return res, err
 		}
 	}
+}
+
+// rejection reports a refused update: a rejected update's outcome is known
+// at once, an accepted one's only when it ends.
+func rejection(ctx context.Context, h client.WorkflowUpdateHandle, op, name string) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	err := h.Get(ctx, nil)
+	if err == nil || ctx.Err() != nil {
+		return nil
+	}
+	return fmt.Errorf("%s %s: %s", op, name, workflows.FailureMessage(err))
 }
 
 func (app *App) scaleCommand() *cobra.Command {

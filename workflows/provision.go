@@ -65,7 +65,7 @@ func (r *runner) startServer(ctx workflow.Context, n cluster.Node, inst provider
 	} else {
 		r.st.Nodes[0] = info
 	}
-	r.st.Status.AmbariURL = info.AmbariURL
+	r.st.Status.AmbariURL, r.st.Status.SerfRPC = info.AmbariURL, info.SerfRPC
 	r.done(StepServer, "join IP %s", info.IP)
 	return nil
 }

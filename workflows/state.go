@@ -57,6 +57,7 @@ type Status struct {
 	Steps     []StepStatus        `json:"steps"`
 	Nodes     []NodeStatus        `json:"nodes"`
 	AmbariURL string              `json:"ambari_url,omitempty"`
+	SerfRPC   string              `json:"serf_rpc,omitempty"`
 	RequestID int64               `json:"request_id,omitempty"`
 	Error     string              `json:"error,omitempty"`
 	Released  *providers.Released `json:"released,omitempty"`

@@ -1,0 +1,149 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/api/types/network"
+	serfclient "github.com/hashicorp/serf/client"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/herdhq/herd/ambari"
+	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/internal/dockertest"
+	"github.com/herdhq/herd/providers/docker"
+	"github.com/herdhq/herd/starter"
+)
+
+func scaleReq(slaves int) cluster.ScaleRequest {
+	return cluster.ScaleRequest{HostGroup: "slaves", Count: slaves}
+}
+
+// checkSize: containers, alive Serf members, DNS and Ambari's host list all
+// agree with the cluster's status on n nodes.
+func (s *stack) checkSize(name string, n int) {
+	s.t.Helper()
+	st, err := starter.QueryStatus(context.Background(), s.c, name)
+	if err != nil || len(st.Nodes) != n {
+		s.t.Fatalf("status: %d nodes (%v), want %d", len(st.Nodes), err, n)
+	}
+	if running := s.running(name); running != n {
+		s.t.Fatalf("%d containers run, want %d", running, n)
+	}
+	cl, err := serfclient.ClientFromConfig(&serfclient.Config{Addr: st.SerfRPC, AuthKey: s.master.For(name).SerfRPCAuth})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer cl.Close()
+	if ms, err := cl.MembersFiltered(nil, "alive", ""); err != nil || len(ms) != n {
+		s.t.Fatalf("serf: %d alive (%v), want %d", len(ms), err, n)
+	}
+	server := docker.ContainerName(st.Nodes[0].Name)
+	for _, node := range st.Nodes {
+		ip, err := dockertest.Exec(context.Background(), s.p, server, "/herd-node", "resolve", node.FQDN)
+		if err != nil || ip != node.IP {
+			s.t.Errorf("%s resolves %s to %q (%v), want %s", server, node.FQDN, ip, err, node.IP)
+		}
+	}
+	creds := s.master.For(name)
+	hosts, err := ambari.NewClient(st.AmbariURL, creds.AmbariUser, creds.AmbariPassword).ClusterHosts(context.Background(), name)
+	if err != nil || len(hosts) != n {
+		s.t.Fatalf("ambari cluster hosts: %v %v, want %d", hosts, err, n)
+	}
+}
+
+func (s *stack) running(name string) int {
+	n := 0
+	names, _ := s.p.Containers(context.Background(), name)
+	for _, node := range names {
+		c, err := s.p.Client.ContainerInspect(context.Background(), docker.ContainerName(node))
+		if err == nil && c.State.Running {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *stack) leftovers(name string) string {
+	names, err := s.p.Containers(context.Background(), name)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if _, err := s.p.Client.NetworkInspect(context.Background(), docker.NetworkName(name), network.InspectOptions{}); err == nil {
+		return fmt.Sprintf("containers %v and network %s", names, docker.NetworkName(name))
+	}
+	if len(names) > 0 {
+		return fmt.Sprintf("containers %v", names)
+	}
+	return ""
+}
+
+// checkListAndUI: the cluster is listed, and the embedded Web UI's API
+// finds its workflow.
+func (s *stack) checkListAndUI() {
+	list, err := starter.List(context.Background(), s.c)
+	if err != nil || len(list) == 0 || list[0].Name != "e2e" || list[0].Phase != "ready" || list[0].Nodes != 3 {
+		s.t.Fatalf("list: %+v %v", list, err)
+	}
+	url := s.srv.UIURL + "/api/v1/namespaces/default/workflows?query=WorkflowId%3D%22cluster-e2e%22"
+	resp, err := http.Get(url)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "cluster-e2e") {
+		s.t.Fatalf("UI %s: %d %s", url, resp.StatusCode, body)
+	}
+}
+
+func TestFailedInstallLeavesNothing(t *testing.T) {
+	s := start(t)
+	_, progress, err := s.create("e2efail", "EMU_FAIL_HOSTS=e2efail-2.herd.test")
+	if err == nil || !strings.Contains(err.Error(), "on e2efail-2.herd.test") {
+		t.Fatalf("want a failure naming the host, got %v\n%s", err, progress)
+	}
+	st, _ := starter.QueryStatus(context.Background(), s.c, "e2efail")
+	if st.Phase != "failed" || st.Released == nil || st.Released.Containers != 3 {
+		t.Fatalf("status after failure: %+v", st)
+	}
+	if left := s.leftovers("e2efail"); left != "" {
+		t.Fatalf("compensation left %s", left)
+	}
+}
+
+// recordHistory keeps the workflow's history for the replay test when
+// HERD_RECORD_HISTORY=1.
+func recordHistory(t *testing.T, c client.Client, id string) {
+	if os.Getenv("HERD_RECORD_HISTORY") != "1" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	it := c.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	h := &historypb.History{}
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Events = append(h.Events, e)
+	}
+	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", "cluster_history.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
