@@ -105,7 +105,9 @@ func (app *App) runOp(cmd *cobra.Command, name, op string, wait bool, args ...an
 			fmt.Fprintf(out, "%s of %s accepted; follow it with: herd cluster status %s\n", op, name, name)
 			return nil
 		}
-		return app.print(out, res, func() { fmt.Fprintf(out, "%s: %s done; cluster is %s with %d nodes\n", name, res.Operation, res.Phase, res.Nodes) })
+		return app.print(out, res, func() {
+			fmt.Fprintf(out, "%s: %s done; cluster is %s with %d nodes\n", name, res.Operation, res.Phase, res.Nodes)
+		})
 	})
 }
 

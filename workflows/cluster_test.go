@@ -205,4 +205,3 @@ func (s *clusterSuite) TestInvalidSpecFailsBeforeAnyActivity() {
 	s.env.ExecuteWorkflow(ClusterWorkflow, ClusterInput{Spec: spec})
 	s.Require().ErrorContains(s.env.GetWorkflowError(), `host group "workers" is not in blueprint`)
 }
-

@@ -149,4 +149,3 @@ func (s *clusterSuite) TestContinueAsNewCarriesState() {
 	s.Require().NoError(stop.err)
 	s.Equal(4, stop.result.Nodes)
 }
-

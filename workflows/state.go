@@ -29,20 +29,20 @@ const (
 
 // Step names.
 const (
-	StepAllocate     = "AllocateInstances"
-	StepCloudInit    = "ApplyCloudInit"
-	StepServer       = "StartServerContainer"
-	StepAgents       = "StartAgentContainers"
-	StepQuorum       = "WaitForSerfQuorum"
-	StepBlueprint    = "SubmitBlueprint"
-	StepPollRequest  = "PollAmbariRequest"
-	StepAddHosts     = "AddAmbariHosts"
-	StepRemoveHosts  = "RemoveAmbariHosts"
-	StepRemoveNodes  = "RemoveNodes"
-	StepServices     = "SetServicesState"
-	StepStopNodes    = "StopNodes"
-	StepRelease      = "ReleaseCluster"
-	StepRollback     = "RollBackNewNodes"
+	StepAllocate    = "AllocateInstances"
+	StepCloudInit   = "ApplyCloudInit"
+	StepServer      = "StartServerContainer"
+	StepAgents      = "StartAgentContainers"
+	StepQuorum      = "WaitForSerfQuorum"
+	StepBlueprint   = "SubmitBlueprint"
+	StepPollRequest = "PollAmbariRequest"
+	StepAddHosts    = "AddAmbariHosts"
+	StepRemoveHosts = "RemoveAmbariHosts"
+	StepRemoveNodes = "RemoveNodes"
+	StepServices    = "SetServicesState"
+	StepStopNodes   = "StopNodes"
+	StepRelease     = "ReleaseCluster"
+	StepRollback    = "RollBackNewNodes"
 )
 
 // ProvisionSteps are the provisioning steps, in order.
