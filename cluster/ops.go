@@ -1,7 +1,10 @@
 package cluster
 
+// WorkflowIDPrefix starts the id of every cluster workflow.
+const WorkflowIDPrefix = "cluster/"
+
 // WorkflowID is the id of a cluster's workflow: one cluster, one workflow.
-func WorkflowID(clusterName string) string { return "cluster-" + clusterName }
+func WorkflowID(clusterName string) string { return WorkflowIDPrefix + clusterName }
 
 // Update names of a cluster workflow.
 const (

@@ -64,6 +64,9 @@ func RunDev(ctx context.Context, f DevFlags, logger *slog.Logger) error {
 		return err
 	}
 	defer c.Close()
+	if _, err := worker.EnsureSearchAttributes(ctx, c, "default"); err != nil {
+		return err
+	}
 	acts, err := worker.DefaultActivities(c, f.SecretFile, logger)
 	if err != nil {
 		return err

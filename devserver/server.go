@@ -24,6 +24,8 @@ import (
 	"go.temporal.io/server/common/primitives"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
+
+	"github.com/herdhq/herd/workflows"
 )
 
 // Options configure the embedded server.
@@ -137,7 +139,7 @@ func sqlConfig(o Options) (*config.SQL, error) {
 			return nil, fmt.Errorf("set up temporal schema in %s: %w", c.DatabaseName, err)
 		}
 	}
-	ns, err := sqliteschema.NewNamespaceConfig(clusterName, o.Namespace, false, nil)
+	ns, err := sqliteschema.NewNamespaceConfig(clusterName, o.Namespace, false, workflows.SearchAttributeTypes())
 	if err != nil {
 		return nil, fmt.Errorf("namespace %s: %w", o.Namespace, err)
 	}

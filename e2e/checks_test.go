@@ -16,6 +16,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/herdhq/herd/ambari"
@@ -95,14 +96,14 @@ func (s *stack) checkListAndUI() {
 	if err != nil || len(list) == 0 || list[0].Name != "e2e" || list[0].Phase != "ready" || list[0].Nodes != 3 {
 		s.t.Fatalf("list: %+v %v", list, err)
 	}
-	url := s.srv.UIURL + "/api/v1/namespaces/default/workflows?query=WorkflowId%3D%22cluster-e2e%22"
+	url := s.srv.UIURL + "/api/v1/namespaces/default/workflows?query=HerdCluster%3D%22e2e%22%20AND%20HerdPhase%3D%22ready%22"
 	resp, err := http.Get(url)
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || !strings.Contains(string(body), "cluster-e2e") {
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "cluster/e2e") {
 		s.t.Fatalf("UI %s: %d %s", url, resp.StatusCode, body)
 	}
 }
@@ -145,5 +146,39 @@ func recordHistory(t *testing.T, c client.Client, id string) {
 	}
 	if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", "cluster_history.json"), b, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// checkSummaries: the workflow's summary and its activities' summaries,
+// which the UI shows beside each step, say what was done to which node.
+func (s *stack) checkSummaries(name string) {
+	ctx := context.Background()
+	d, err := s.c.DescribeWorkflowExecution(ctx, cluster.WorkflowID(name), "")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	var summary string
+	_ = converter.GetDefaultDataConverter().FromPayload(d.GetExecutionConfig().GetUserMetadata().GetSummary(), &summary)
+	if summary != "Hadoop cluster "+name+": blueprint multi-node-hdfs-yarn, 3 nodes on docker" {
+		s.t.Errorf("workflow summary %q", summary)
+	}
+	var steps []string
+	it := s.c.GetWorkflowHistory(ctx, cluster.WorkflowID(name), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		if e.GetEventType() == enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED {
+			var text string
+			_ = converter.GetDefaultDataConverter().FromPayload(e.GetUserMetadata().GetSummary(), &text)
+			steps = append(steps, text)
+		}
+	}
+	joined := strings.Join(steps, "; ")
+	for _, want := range []string{"allocate 3 instances on docker", "start agent " + name + "-3 on docker", "wait for 3 alive serf members", "follow Ambari request 1"} {
+		if !strings.Contains(joined, want) {
+			s.t.Errorf("activity summaries lack %q: %s", want, joined)
+		}
 	}
 }

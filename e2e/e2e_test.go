@@ -90,12 +90,14 @@ func TestClusterLifecycle(t *testing.T) {
 	}
 	s.checkSize("e2e", 3)
 	s.checkListAndUI()
+	s.checkSummaries("e2e")
+	s.checkBrowser("e2e")
 	s.scale("e2e", 4, 5)
 	s.scale("e2e", 1, 2)
 	s.checkRefused("e2e")
 	s.stopStart("e2e")
 	s.checkSchedule("e2e")
-	recordHistory(t, s.c, "cluster-e2e")
+	recordHistory(t, s.c, "cluster/e2e")
 	rel, err := starter.Terminate(context.Background(), s.c, "e2e")
 	if err != nil || rel.Containers != 3 || rel.Networks != 1 {
 		t.Fatalf("terminate: %+v %v", rel, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/workflows"
@@ -71,7 +73,7 @@ func printList(w io.Writer, list []ClusterSummary) {
 }
 
 // List returns every cluster's latest workflow, newest first, with the
-// phase its status query reports.
+// phase and size its search attributes hold: one visibility query.
 func List(ctx context.Context, c client.Client) ([]ClusterSummary, error) {
 	var out []ClusterSummary
 	seen := map[string]bool{}
@@ -82,15 +84,15 @@ func List(ctx context.Context, c client.Client) ([]ClusterSummary, error) {
 			return nil, fmt.Errorf("list clusters: %w", err)
 		}
 		for _, e := range resp.Executions {
-			name := e.Execution.WorkflowId[len(cluster.WorkflowID("")):]
+			name := strings.TrimPrefix(e.Execution.WorkflowId, cluster.WorkflowIDPrefix)
 			if seen[name] {
 				continue
 			}
 			seen[name] = true
 			s := ClusterSummary{Name: name, Phase: closedPhase(e.Status), Started: e.StartTime.AsTime()}
-			if st, err := QueryStatus(ctx, c, name); err == nil {
-				s.Phase, s.Nodes = st.Phase, len(st.Nodes)
-			}
+			sa := e.GetSearchAttributes().GetIndexedFields()
+			_ = converter.GetDefaultDataConverter().FromPayload(sa[workflows.SAPhase.GetName()], &s.Phase)
+			_ = converter.GetDefaultDataConverter().FromPayload(sa[workflows.SANodes.GetName()], &s.Nodes)
 			out = append(out, s)
 		}
 		if len(resp.NextPageToken) == 0 {

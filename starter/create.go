@@ -128,6 +128,8 @@ func Create(ctx context.Context, c client.Client, spec cluster.Spec) (client.Wor
 		ID: cluster.WorkflowID(spec.Name), TaskQueue: workflows.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		StaticSummary:            workflows.Summary(spec), StaticDetails: workflows.Details(spec),
+		TypedSearchAttributes: workflows.InitialSearchAttributes(spec),
 	}, workflows.ClusterWorkflow, workflows.ClusterInput{Spec: spec})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {

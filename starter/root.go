@@ -39,7 +39,7 @@ func NewCommand() *cobra.Command {
 	}
 	app.Client.BindFlags(root.PersistentFlags())
 	root.PersistentFlags().StringVarP(&app.Output, "output", "o", "text", "output format of read commands: text or json")
-	root.AddCommand(app.clusterCommand(), app.blueprintCommand(), app.scheduleCommand(), worker.NewCommand())
+	root.AddCommand(app.clusterCommand(), app.blueprintCommand(), app.scheduleCommand(), worker.NewCommand(), worker.NewSetupCommand())
 	return root
 }
 

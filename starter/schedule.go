@@ -79,7 +79,7 @@ func CreateSchedule(ctx context.Context, c client.Client, id string, f ScheduleF
 		ID: id, Spec: spec, Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP, RemainingActions: once,
 		Memo: map[string]any{"cluster": f.Cluster},
 		Action: &client.ScheduleWorkflowAction{
-			ID: "scale-" + f.Cluster + "-" + id, Workflow: workflows.ScaleWorkflow, TaskQueue: workflows.TaskQueue,
+			ID: "scale/" + f.Cluster + "/" + id, Workflow: workflows.ScaleWorkflow, TaskQueue: workflows.TaskQueue,
 			Args: []any{workflows.ScheduledScale{Cluster: f.Cluster, Request: f.Request}},
 		},
 	})

@@ -50,10 +50,13 @@ func ClusterWorkflow(ctx workflow.Context, in ClusterInput) error {
 		return err
 	}
 	if in.State == nil {
-		if err := c.provisionOrCompensate(ctx); err != nil {
+		err := c.provisionOrCompensate(ctx)
+		c.publish(ctx)
+		if err != nil {
 			return err
 		}
 	}
+	c.publish(ctx)
 	limit := in.ContinueAfterOps
 	if limit <= 0 {
 		limit = 500
@@ -125,6 +128,7 @@ func (c *clusterRun) serial(ctx workflow.Context, check func() error, op func(wo
 	if err != nil {
 		c.state.Status.Error = FailureMessage(err)
 	}
+	c.publish(ctx)
 	res.Phase, res.Nodes = c.state.Status.Phase, len(c.state.Nodes)
 	return res, err
 }

@@ -12,7 +12,7 @@ const StatusQuery = "status"
 
 // TerminateWorkflowID is the id of the workflow that cleans up after a
 // cluster whose own workflow has ended.
-func TerminateWorkflowID(clusterName string) string { return "terminate-" + clusterName }
+func TerminateWorkflowID(clusterName string) string { return "terminate/" + clusterName }
 
 // a is used only to name activity methods.
 var a *activities.Activities

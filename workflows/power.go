@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -26,7 +27,7 @@ func (c *clusterRun) stop(ctx workflow.Context) (OpResult, error) {
 		}
 		agentsFirst := append(c.state.NodeList()[1:], c.state.Server().Node)
 		in := activities.NodesInput{Spec: c.state.Spec, Nodes: agentsFirst}
-		if err := c.exec(ctx, StepStopNodes, shortStep(5*time.Minute), a.StopNodes, nil, in); err != nil {
+		if err := c.exec(ctx, StepStopNodes, fmt.Sprintf("stop %d nodes%s, agents first", len(agentsFirst), c.on()), shortStep(5*time.Minute), a.StopNodes, nil, in); err != nil {
 			c.state.Status.Phase = PhaseReady
 			return OpResult{Operation: "stop"}, err
 		}
@@ -88,7 +89,7 @@ func (c *clusterRun) instanceOf(n cluster.Node) providers.Instance {
 func (c *clusterRun) services(ctx workflow.Context, state string) error {
 	var id int64
 	in := activities.ServicesInput{Cluster: c.state.Spec.Name, AmbariURL: c.state.Server().AmbariURL, State: state}
-	if err := c.exec(ctx, StepServices, waitStep(5*time.Minute, 30*time.Second), a.SetServicesState, &id, in); err != nil {
+	if err := c.exec(ctx, StepServices, "set every Ambari service to "+state, waitStep(5*time.Minute, 30*time.Second), a.SetServicesState, &id, in); err != nil {
 		return err
 	}
 	if id == 0 {

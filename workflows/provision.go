@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -38,7 +39,7 @@ func (r *runner) provision(ctx workflow.Context) error {
 		return err
 	}
 	var id int64
-	if err := r.exec(ctx, StepBlueprint, waitStep(5*time.Minute, 30*time.Second), a.SubmitBlueprint, &id, r.hostsInput(nodes)); err != nil {
+	if err := r.exec(ctx, StepBlueprint, fmt.Sprintf("register blueprint %s and create the cluster in Ambari", r.st.Spec.BlueprintName), waitStep(5*time.Minute, 30*time.Second), a.SubmitBlueprint, &id, r.hostsInput(nodes)); err != nil {
 		return err
 	}
 	r.done(StepBlueprint, "request %d", id)
@@ -55,7 +56,7 @@ func (r *runner) startServer(ctx workflow.Context, n cluster.Node, inst provider
 	r.st.Status.setNode(n, "", StateRunning)
 	in := activities.StartNodeInput{Spec: r.st.Spec, Node: n, Instance: inst}
 	var info cluster.NodeInfo
-	if err := r.exec(ctx, StepServer, shortStep(2*time.Minute), a.StartServerContainer, &info, in); err != nil {
+	if err := r.exec(ctx, StepServer, "start Ambari server "+n.Name+r.on(), shortStep(2*time.Minute), a.StartServerContainer, &info, in); err != nil {
 		r.st.Status.setNode(n, "", StateFailed)
 		return err
 	}

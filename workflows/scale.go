@@ -134,7 +134,7 @@ func (c *clusterRun) addNodes(ctx workflow.Context, nodes []cluster.Node) error 
 		return err
 	}
 	var id int64
-	if err := c.exec(ctx, StepAddHosts, waitStep(5*time.Minute, 30*time.Second), a.AddAmbariHosts, &id, c.hostsInput(nodes)); err != nil {
+	if err := c.exec(ctx, StepAddHosts, fmt.Sprintf("add %s to Ambari", strings.Join(nodeNames(nodes), ", ")), waitStep(5*time.Minute, 30*time.Second), a.AddAmbariHosts, &id, c.hostsInput(nodes)); err != nil {
 		return err
 	}
 	c.done(StepAddHosts, "%d hosts, request %d", len(nodes), id)
@@ -149,10 +149,10 @@ func (c *clusterRun) addNodes(ctx workflow.Context, nodes []cluster.Node) error 
 // rollBack removes the given new nodes from Ambari and the provider.
 func (c *clusterRun) rollBack(ctx workflow.Context, nodes []cluster.Node) {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	_ = c.exec(dctx, StepRollback, releaseStep(), a.RemoveAmbariHosts, nil, c.hostsInput(nodes))
+	_ = c.exec(dctx, StepRollback, "roll back: remove "+strings.Join(nodeNames(nodes), ", ")+" from Ambari", releaseStep(), a.RemoveAmbariHosts, nil, c.hostsInput(nodes))
 	var rel providers.Released
 	in := activities.NodesInput{Spec: c.state.Spec, Nodes: nodes}
-	if err := c.exec(dctx, StepRollback, releaseStep(), a.RemoveNodes, &rel, in); err == nil {
+	if err := c.exec(dctx, StepRollback, "roll back: remove "+strings.Join(nodeNames(nodes), ", ")+c.on(), releaseStep(), a.RemoveNodes, &rel, in); err == nil {
 		c.done(StepRollback, "%d new nodes removed", rel.Containers)
 	}
 	for _, n := range nodes {
@@ -164,12 +164,12 @@ func (c *clusterRun) rollBack(ctx workflow.Context, nodes []cluster.Node) {
 func (c *clusterRun) scaleDown(ctx workflow.Context, op, group string, n int) error {
 	c.state.Status.begin(op, PhaseScaling, ScaleDownSteps)
 	victims := c.victims(group, n)
-	if err := c.exec(ctx, StepRemoveHosts, waitStep(10*time.Minute, 30*time.Second), a.RemoveAmbariHosts, nil, c.hostsInput(victims)); err != nil {
+	if err := c.exec(ctx, StepRemoveHosts, "decommission "+strings.Join(nodeNames(victims), ", ")+" in Ambari", waitStep(10*time.Minute, 30*time.Second), a.RemoveAmbariHosts, nil, c.hostsInput(victims)); err != nil {
 		return err
 	}
 	c.done(StepRemoveHosts, "%d hosts", len(victims))
 	var rel providers.Released
-	if err := c.exec(ctx, StepRemoveNodes, shortStep(5*time.Minute), a.RemoveNodes, &rel, activities.NodesInput{Spec: c.state.Spec, Nodes: victims}); err != nil {
+	if err := c.exec(ctx, StepRemoveNodes, "stop and remove "+strings.Join(nodeNames(victims), ", ")+c.on(), shortStep(5*time.Minute), a.RemoveNodes, &rel, activities.NodesInput{Spec: c.state.Spec, Nodes: victims}); err != nil {
 		return err
 	}
 	c.done(StepRemoveNodes, "%d containers removed", rel.Containers)

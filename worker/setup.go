@@ -1,0 +1,68 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/herdhq/herd/workflows"
+)
+
+// EnsureSearchAttributes registers the search attributes herd needs on the
+// namespace, adding only the missing ones. It returns the names added.
+func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace string) ([]string, error) {
+	have, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+	if err != nil {
+		return nil, fmt.Errorf("list search attributes of %s: %w", namespace, err)
+	}
+	missing := workflows.SearchAttributeTypes()
+	for name, typ := range missing {
+		if got, ok := have.CustomAttributes[name]; ok {
+			if got != typ {
+				return nil, fmt.Errorf("search attribute %s exists in %s as %s, herd needs %s: remove it or use another namespace", name, namespace, got, typ)
+			}
+			delete(missing, name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil, nil
+	}
+	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: namespace, SearchAttributes: missing})
+	if err != nil {
+		return nil, fmt.Errorf("add search attributes to %s: %w", namespace, err)
+	}
+	var added []string
+	for name := range missing {
+		added = append(added, name)
+	}
+	sort.Strings(added)
+	return added, nil
+}
+
+// NewSetupCommand is `herd setup`: prepares a Temporal namespace for herd.
+func NewSetupCommand() *cobra.Command {
+	var opts ClientOptions
+	cmd := &cobra.Command{
+		Use:   "setup",
+		Short: "register herd's search attributes on a Temporal namespace (once per namespace)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := Dial(opts)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			added, err := EnsureSearchAttributes(cmd.Context(), c, opts.Namespace)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "namespace %s is ready for herd (search attributes added: %v)\n", opts.Namespace, added)
+			return nil
+		},
+	}
+	opts.BindFlags(cmd.Flags())
+	return cmd
+}
