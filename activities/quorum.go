@@ -9,6 +9,7 @@ import (
 	"time"
 
 	serfclient "github.com/hashicorp/serf/client"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/herdhq/herd/cluster"
@@ -46,6 +47,9 @@ func (a *Activities) WaitForSerfQuorum(ctx context.Context, in QuorumInput) (Quo
 			return false, fmt.Sprintf("0/%d alive (serf rpc: %v)", len(in.Nodes), err), nil
 		}
 		res, missing = checkQuorum(in, members)
+		if activity.IsActivity(ctx) {
+			activity.GetMetricsHandler(ctx).WithTags(map[string]string{"cluster": in.Cluster}).Gauge("herd_nodes_alive").Update(float64(res.Alive))
+		}
 		return len(missing) == 0 && res.Alive == len(in.Nodes), fmt.Sprintf("%d/%d alive", res.Alive, len(in.Nodes)), nil
 	})
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {

@@ -21,6 +21,7 @@ type DevFlags struct {
 	Port       int
 	UIPort     int
 	SecretFile string
+	Obs        worker.Observability
 }
 
 func defaultDataDir() string {
@@ -38,7 +39,11 @@ func NewDevCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
-			return RunDev(ctx, f, slog.Default())
+			log, err := f.Obs.Logger()
+			if err != nil {
+				return err
+			}
+			return RunDev(ctx, f, log)
 		},
 	}
 	bindDevFlags(cmd, &f)
@@ -50,6 +55,7 @@ func bindDevFlags(cmd *cobra.Command, f *DevFlags) {
 	cmd.Flags().IntVar(&f.Port, "port", 7233, "Temporal frontend port")
 	cmd.Flags().IntVar(&f.UIPort, "ui-port", 8233, "Temporal Web UI port")
 	cmd.Flags().StringVar(&f.SecretFile, "secret-file", worker.DefaultSecretFile(), "master key file of cluster credentials")
+	f.Obs.BindFlags(cmd.Flags())
 }
 
 // RunDev serves until ctx ends.
@@ -59,11 +65,16 @@ func RunDev(ctx context.Context, f DevFlags, logger *slog.Logger) error {
 		return fmt.Errorf("start the embedded Temporal server (is another `herd dev` running on port %d?): %w", f.Port, err)
 	}
 	defer srv.Stop()
-	c, err := worker.Dial(worker.ClientOptions{Address: srv.Address, Namespace: "default", Logger: logger})
+	c, err := worker.Dial(worker.ClientOptions{Address: srv.Address, Namespace: "default", Logger: logger, Metrics: f.Obs.ClientMetrics()})
 	if err != nil {
 		return err
 	}
 	defer c.Close()
+	if ms, err := f.Obs.Serve(c, "default", logger); err != nil {
+		return err
+	} else if ms != nil {
+		defer ms.Close()
+	}
 	if _, err := worker.EnsureSearchAttributes(ctx, c, "default"); err != nil {
 		return err
 	}

@@ -109,7 +109,8 @@ func spawnDev(f DevFlags) error {
 	}
 	defer logf.Close()
 	cmd := exec.Command(self, "dev", "--data-dir", f.DataDir, "--port", strconv.Itoa(f.Port),
-		"--ui-port", strconv.Itoa(f.UIPort), "--secret-file", f.SecretFile)
+		"--ui-port", strconv.Itoa(f.UIPort), "--secret-file", f.SecretFile,
+		"--metrics-addr", f.Obs.MetricsAddr, "--log-format", f.Obs.LogFormat)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {

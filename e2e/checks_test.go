@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -179,6 +180,28 @@ func (s *stack) checkSummaries(name string) {
 	for _, want := range []string{"allocate 3 instances on docker", "start agent " + name + "-3 on docker", "wait for 3 alive serf members", "follow Ambari request 1"} {
 		if !strings.Contains(joined, want) {
 			s.t.Errorf("activity summaries lack %q: %s", want, joined)
+		}
+	}
+}
+
+// checkMetrics: the worker's /metrics shows the SDK's metrics and herd's.
+func (s *stack) checkMetrics() {
+	resp, err := http.Get("http://" + s.metrics + "/metrics")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	text := string(body)
+	for _, want := range []string{
+		`herd_clusters\{phase="ready"\} 1\n`,
+		`herd_nodes_alive\{[^}]*cluster="e2e"[^}]*\} 3\n`,
+		`herd_step_duration_seconds_count\{[^}]*step="WaitForSerfQuorum"[^}]*\} 1\n`,
+		`temporal_activity_execution_latency_seconds_count\{[^}]*activity_type="StartAgentContainer"`,
+		`temporal_request\{`,
+	} {
+		if !regexp.MustCompile(want).MatchString(text) {
+			s.t.Errorf("metrics lack %s", want)
 		}
 	}
 }

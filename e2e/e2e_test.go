@@ -25,12 +25,13 @@ import (
 )
 
 type stack struct {
-	t      *testing.T
-	srv    *devserver.Server
-	c      client.Client
-	p      *docker.Provider
-	master secrets.Master
-	image  string
+	t       *testing.T
+	metrics string // the worker's metrics address
+	srv     *devserver.Server
+	c       client.Client
+	p       *docker.Provider
+	master  secrets.Master
+	image   string
 }
 
 // start runs the embedded Temporal server with its UI and a worker.
@@ -43,11 +44,17 @@ func start(t *testing.T) *stack {
 	}
 	t.Cleanup(srv.Stop)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	c, err := worker.Dial(worker.ClientOptions{Address: srv.Address, Namespace: "default", Logger: quiet})
+	obs := worker.Observability{MetricsAddr: "127.0.0.1:0"}
+	c, err := worker.Dial(worker.ClientOptions{Address: srv.Address, Namespace: "default", Logger: quiet, Metrics: obs.ClientMetrics()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
+	ms, err := obs.Serve(c, "default", quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ms.Close() })
 	master, _ := secrets.Generate()
 	acts := &activities.Activities{Providers: providers.Registry{"docker": p}, Master: master, Temporal: c, PollInterval: 300 * time.Millisecond}
 	w := worker.New(c, acts)
@@ -55,7 +62,7 @@ func start(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	return &stack{t: t, srv: srv, c: c, p: p, master: master, image: image}
+	return &stack{t: t, metrics: ms.Addr, srv: srv, c: c, p: p, master: master, image: image}
 }
 
 func (s *stack) create(name string, nodeEnv ...string) (workflows.Status, string, error) {
@@ -91,6 +98,7 @@ func TestClusterLifecycle(t *testing.T) {
 	s.checkSize("e2e", 3)
 	s.checkListAndUI()
 	s.checkSummaries("e2e")
+	s.checkMetrics()
 	s.checkBrowser("e2e")
 	s.scale("e2e", 4, 5)
 	s.scale("e2e", 1, 2)

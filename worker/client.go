@@ -23,6 +23,7 @@ type ClientOptions struct {
 	TLSCA         string
 	TLSServerName string
 	Logger        *slog.Logger
+	Metrics       client.MetricsHandler // nil: no SDK metrics
 }
 
 // BindFlags adds the connection flags, defaulting to TEMPORAL_* variables.
@@ -47,6 +48,9 @@ func Dial(o ClientOptions) (client.Client, error) {
 	opts := client.Options{HostPort: o.Address, Namespace: o.Namespace}
 	if o.Logger != nil {
 		opts.Logger = sdklog.NewStructuredLogger(o.Logger)
+	}
+	if o.Metrics != nil {
+		opts.MetricsHandler = o.Metrics
 	}
 	tlsCfg, err := o.tlsConfig()
 	if err != nil {

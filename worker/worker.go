@@ -67,18 +67,27 @@ func DefaultSecretFile() string {
 // NewCommand is `herd worker`.
 func NewCommand() *cobra.Command {
 	var opts ClientOptions
+	var obs Observability
 	secretFile := DefaultSecretFile()
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "run a herd worker against a Temporal cluster",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			log := slog.Default()
-			opts.Logger = log
+			log, err := obs.Logger()
+			if err != nil {
+				return err
+			}
+			opts.Logger, opts.Metrics = log, obs.ClientMetrics()
 			c, err := Dial(opts)
 			if err != nil {
 				return err
 			}
 			defer c.Close()
+			if srv, err := obs.Serve(c, opts.Namespace, log); err != nil {
+				return err
+			} else if srv != nil {
+				defer srv.Close()
+			}
 			acts, err := DefaultActivities(c, secretFile, log)
 			if err != nil {
 				return err
@@ -88,6 +97,7 @@ func NewCommand() *cobra.Command {
 		},
 	}
 	opts.BindFlags(cmd.Flags())
+	obs.BindFlags(cmd.Flags())
 	cmd.Flags().StringVar(&secretFile, "secret-file", secretFile, "master key file; cluster credentials derive from it (HERD_SECRET_FILE)")
 	return cmd
 }

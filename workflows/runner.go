@@ -27,7 +27,10 @@ func (r *runner) exec(ctx workflow.Context, step, summary string, ao workflow.Ac
 	r.st.Status.setStep(step, StateRunning, "")
 	r.publish(ctx)
 	ao.Summary = summary
+	started := workflow.Now(ctx)
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, ao), fn, args...).Get(ctx, out)
+	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"step": step, "ok": fmt.Sprint(err == nil)}).
+		Timer("herd_step_duration").Record(workflow.Now(ctx).Sub(started))
 	if err != nil {
 		r.st.Status.setStep(step, StateFailed, FailureMessage(err))
 		r.publish(ctx)

@@ -19,6 +19,10 @@ const (
 	PhaseFailed       = "failed"
 )
 
+// Phases lists every phase, for metrics.
+var Phases = []string{PhaseProvisioning, PhaseReady, PhaseScaling, PhaseStopping, PhaseStopped,
+	PhaseStarting, PhaseTerminating, PhaseTerminated, PhaseCompensating, PhaseFailed}
+
 // Step and node states.
 const (
 	StatePending = "pending"

@@ -1,0 +1,64 @@
+package worker
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/pflag"
+	"go.temporal.io/sdk/client"
+
+	"github.com/herdhq/herd/metrics"
+	"github.com/herdhq/herd/workflows"
+)
+
+// Observability is how a worker logs and exposes metrics.
+type Observability struct {
+	MetricsAddr string // "" = no metrics endpoint
+	LogFormat   string // text or json
+	registry    *prometheus.Registry
+}
+
+// BindFlags adds --metrics-addr and --log-format.
+func (o *Observability) BindFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.MetricsAddr, "metrics-addr", os.Getenv("HERD_METRICS_ADDR"), "serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9464 (HERD_METRICS_ADDR)")
+	fs.StringVar(&o.LogFormat, "log-format", envOr("HERD_LOG_FORMAT", "text"), "log format: text or json (HERD_LOG_FORMAT)")
+}
+
+// Logger returns the slog logger the flags ask for.
+func (o *Observability) Logger() (*slog.Logger, error) {
+	switch o.LogFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, nil)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: use text or json", o.LogFormat)
+}
+
+// ClientMetrics is the SDK metrics handler to dial with (nil without an
+// endpoint).
+func (o *Observability) ClientMetrics() client.MetricsHandler {
+	if o.MetricsAddr == "" {
+		return nil
+	}
+	o.registry = prometheus.NewRegistry()
+	o.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return metrics.NewHandler(o.registry)
+}
+
+// Serve starts the metrics endpoint, with herd_clusters counted through c.
+func (o *Observability) Serve(c client.Client, namespace string, log *slog.Logger) (*metrics.Server, error) {
+	if o.registry == nil {
+		return nil, nil
+	}
+	o.registry.MustRegister(metrics.NewPhases(c, namespace, workflows.Phases))
+	srv, err := metrics.Serve(o.MetricsAddr, o.registry, log)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("metrics served", "url", "http://"+srv.Addr+"/metrics")
+	return srv, nil
+}
