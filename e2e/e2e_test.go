@@ -5,6 +5,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"strings"
@@ -86,15 +87,7 @@ func (s *stack) create(name string, nodeEnv ...string) (workflows.Status, string
 
 func TestClusterLifecycle(t *testing.T) {
 	s := start(t)
-	st, progress, err := s.create("e2e")
-	if err != nil {
-		t.Fatalf("%v\nprogress:\n%s", err, progress)
-	}
-	for _, want := range []string{"[5/7] WaitForSerfQuorum      done     3/3 alive", "[4/7] StartAgentContainers   done     2/2 started", "cluster e2e: ready"} {
-		if !strings.Contains(progress, want) {
-			t.Errorf("progress lacks %q:\n%s", want, progress)
-		}
-	}
+	s.createWithCLI("e2e")
 	s.checkSize("e2e", 3)
 	s.checkListAndUI()
 	s.checkSummaries("e2e")
@@ -113,8 +106,55 @@ func TestClusterLifecycle(t *testing.T) {
 	if left := s.leftovers("e2e"); left != "" {
 		t.Fatalf("terminate left %s", left)
 	}
-	if st, err = starter.QueryStatus(context.Background(), s.c, "e2e"); err != nil || st.Phase != workflows.PhaseTerminated {
+	if st, err := starter.QueryStatus(context.Background(), s.c, "e2e"); err != nil || st.Phase != workflows.PhaseTerminated {
 		t.Fatalf("after terminate: %+v %v", st, err)
+	}
+}
+
+// cli runs the herd command line as a user would, stdout not a terminal.
+func (s *stack) cli(args ...string) (string, int) {
+	var out bytes.Buffer
+	root := starter.NewCommand()
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetArgs(append(args, "--address", s.srv.Address))
+	code := starter.Execute(root)
+	return out.String(), code
+}
+
+// createWithCLI provisions with `herd cluster create --wait`: progress lines
+// come in step order and end with the node table; status parses as JSON.
+func (s *stack) createWithCLI(name string) {
+	s.t.Helper()
+	dockertest.Release(s.t, s.p, name)
+	out, code := s.cli("cluster", "create", name, "--wait", "--image", s.image, "--domain", "herd.test", "--emulator-task-duration", "100ms")
+	if code != 0 {
+		s.t.Fatalf("create exited %d:\n%s", code, out)
+	}
+	last := -1
+	for _, step := range workflows.ProvisionSteps {
+		i := strings.Index(out, "] "+step)
+		if i < last {
+			s.t.Fatalf("step %s out of order:\n%s", step, out)
+		}
+		last = i
+	}
+	for _, want := range []string{"WaitForSerfQuorum      done     3/3 alive", "StartAgentContainers   done     2/2 started"} {
+		if !strings.Contains(out, want) {
+			s.t.Errorf("progress lacks %q:\n%s", want, out)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) < 4 || !strings.HasPrefix(lines[len(lines)-4], "NODE") || !strings.HasPrefix(lines[len(lines)-1], name+"-3 ") {
+		s.t.Fatalf("output must end with the node table:\n%s", out)
+	}
+	js, code := s.cli("cluster", "status", name, "-o", "json")
+	var st workflows.Status
+	if err := json.Unmarshal([]byte(js), &st); code != 0 || err != nil || st.Phase != workflows.PhaseReady || len(st.Nodes) != 3 {
+		s.t.Fatalf("status -o json (exit %d): %v\n%s", code, err, js)
+	}
+	if out, code := s.cli("cluster", "scale", name, "--nodes", "0"); code != 1 || !strings.Contains(out, "can have 1 to 100 nodes") {
+		s.t.Fatalf("a refused scale exits 1 saying why, got %d:\n%s", code, out)
 	}
 }
 

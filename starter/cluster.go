@@ -21,7 +21,7 @@ import (
 func (app *App) clusterCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "cluster", Short: "create, inspect, scale, stop, start and terminate clusters"}
 	cmd.AddCommand(app.createCommand(), app.statusCommand(), app.listCommand(), app.terminateCommand(),
-		app.scaleCommand(), app.powerCommand(cluster.UpdateStop), app.powerCommand(cluster.UpdateStart))
+		app.scaleCommand(), app.powerCommand(cluster.UpdateStop), app.powerCommand(cluster.UpdateStart), app.watchCommand())
 	return cmd
 }
 
@@ -110,4 +110,32 @@ func closedPhase(s enumspb.WorkflowExecutionStatus) string {
 		return workflows.PhaseTerminated
 	}
 	return workflows.PhaseFailed
+}
+
+// settled reports whether no operation is under way.
+func settled(st workflows.Status) bool {
+	switch st.Phase {
+	case workflows.PhaseReady, workflows.PhaseStopped, workflows.PhaseFailed, workflows.PhaseTerminated:
+		return true
+	}
+	return false
+}
+
+func (app *App) watchCommand() *cobra.Command {
+	return &cobra.Command{
+		Use: "watch NAME", Short: "follow whatever operation runs on a cluster until it settles", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return app.withClient(func(c client.Client) error {
+				out := cmd.OutOrStdout()
+				st, err := newFollower(c, args[0], progressWriter(app, out)).until(cmd.Context(), settled)
+				if err != nil {
+					return err
+				}
+				if err := app.print(out, st, func() { fmt.Fprintln(out); printStatus(out, st) }); err != nil {
+					return err
+				}
+				return isFailed(st)
+			})
+		},
+	}
 }

@@ -73,7 +73,7 @@ func (app *App) createCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			spec, err := f.Spec(args[0])
 			if err != nil {
-				return err
+				return usage(err)
 			}
 			return app.withClient(func(c client.Client) error {
 				return app.create(cmd.Context(), c, spec, f.Wait, cmd.OutOrStdout())

@@ -23,10 +23,15 @@ type follower struct {
 	name string
 	w    io.Writer
 	seen map[string]string
+	live *live // set on a terminal: redraw in place instead of lines
 }
 
 func newFollower(c client.Client, name string, w io.Writer) *follower {
-	return &follower{c: c, name: name, w: w, seen: map[string]string{}}
+	f := &follower{c: c, name: name, w: w, seen: map[string]string{}}
+	if isTerminal(w) {
+		f.live = &live{w: w}
+	}
+	return f
 }
 
 // until prints progress until done reports true on the status or the
@@ -43,14 +48,18 @@ func (f *follower) until(ctx context.Context, done func(workflows.Status) bool) 
 	}
 }
 
-// step looks once: status and live progress, printing what changed.
+// step looks once: status and live progress, showing what changed.
 func (f *follower) step(ctx context.Context) (workflows.Status, bool, error) {
 	st, err := QueryStatus(ctx, f.c, f.name)
-	if err == nil {
+	closed, progress := describe(ctx, f.c, cluster.WorkflowID(f.name))
+	switch {
+	case err != nil:
+	case f.live != nil:
+		f.live.draw(st, progress)
+	default:
 		f.print(st)
+		f.printLive(progress)
 	}
-	closed, live := describe(ctx, f.c, cluster.WorkflowID(f.name))
-	f.printLive(live)
 	return st, closed, err
 }
 

@@ -32,15 +32,26 @@ func NewCommand() *cobra.Command {
 		SilenceErrors: true,
 		PersistentPreRunE: func(*cobra.Command, []string) error {
 			if app.Output != "text" && app.Output != "json" {
-				return fmt.Errorf("--output %q: use text or json", app.Output)
+				return usage(fmt.Errorf("--output %q: use text or json", app.Output))
 			}
 			return nil
 		},
 	}
 	app.Client.BindFlags(root.PersistentFlags())
 	root.PersistentFlags().StringVarP(&app.Output, "output", "o", "text", "output format of read commands: text or json")
-	root.AddCommand(app.clusterCommand(), app.blueprintCommand(), app.scheduleCommand(), worker.NewCommand(), worker.NewSetupCommand())
+	root.AddCommand(app.clusterCommand(), app.blueprintCommand(), app.scheduleCommand(), app.versionCommand(),
+		worker.NewCommand(), worker.NewSetupCommand())
 	return root
+}
+
+// Execute runs the command tree and returns herd's exit code.
+func Execute(root *cobra.Command) int {
+	markUsage(root)
+	err := root.Execute()
+	if err != nil {
+		fmt.Fprintln(root.ErrOrStderr(), "herd:", err)
+	}
+	return ExitCode(err)
 }
 
 func (app *App) dial() (client.Client, error) {

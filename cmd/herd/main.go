@@ -3,7 +3,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 
 	"github.com/herdhq/herd/devserver"
@@ -13,8 +12,5 @@ import (
 func main() {
 	root := starter.NewCommand()
 	root.AddCommand(devserver.NewDevCommand(), devserver.NewUpCommand())
-	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "herd:", err)
-		os.Exit(1)
-	}
+	os.Exit(starter.Execute(root))
 }
