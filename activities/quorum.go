@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -31,41 +30,97 @@ type QuorumResult struct {
 	Members []string `json:"members"`
 }
 
-// WaitForSerfQuorum asks the server node's Serf agent over RPC until every
-// expected member is alive with the right tags, heartbeating "n/N alive".
-// At its deadline it fails, naming the missing nodes.
+// WaitForSerfQuorum watches the server node's Serf agent over RPC until
+// every expected member is alive with the right tags, heartbeating
+// "n/N alive". It follows Serf's event stream, so it notices the last join
+// at once, and looks again every poll interval in case a stream breaks. At
+// its deadline it fails, naming the missing nodes.
 func (a *Activities) WaitForSerfQuorum(ctx context.Context, in QuorumInput) (QuorumResult, error) {
 	wctx, cancel := deadlineCtx(ctx, in.Timeout)
 	defer cancel()
-	auth := a.Master.For(in.Cluster).SerfRPCAuth
+	w := &serfWatch{addr: in.RPCAddr, auth: a.Master.For(in.Cluster).SerfRPCAuth}
+	defer w.close()
 	var res QuorumResult
 	var missing []string
-	_, err := a.waitUntil(wctx, func() (bool, string, error) {
-		members, err := serfMembers(in.RPCAddr, auth)
-		if err != nil {
-			a.logger().Debug("serf rpc", "addr", in.RPCAddr, "err", err)
-			return false, fmt.Sprintf("0/%d alive (serf rpc: %v)", len(in.Nodes), err), nil
+	for {
+		members, err := w.members()
+		progress := fmt.Sprintf("0/%d alive (serf rpc: %v)", len(in.Nodes), err)
+		if err == nil {
+			res, missing = checkQuorum(in, members)
+			a.recordAlive(ctx, in.Cluster, res.Alive)
+			progress = fmt.Sprintf("%d/%d alive", res.Alive, len(in.Nodes))
 		}
-		res, missing = checkQuorum(in, members)
-		if activity.IsActivity(ctx) {
-			activity.GetMetricsHandler(ctx).WithTags(map[string]string{"cluster": in.Cluster}).Gauge("herd_nodes_alive").Update(float64(res.Alive))
+		heartbeat(ctx, progress)
+		if err == nil && len(missing) == 0 && res.Alive == len(in.Nodes) {
+			return res, nil
 		}
-		return len(missing) == 0 && res.Alive == len(in.Nodes), fmt.Sprintf("%d/%d alive", res.Alive, len(in.Nodes)), nil
-	})
-	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-		msg := fmt.Sprintf("serf quorum not reached: %d/%d alive, missing %s", res.Alive, len(in.Nodes), strings.Join(missing, ", "))
-		return res, temporal.NewNonRetryableApplicationError(msg, ErrQuorumTimeout, nil, missing)
+		select {
+		case <-wctx.Done():
+			if ctx.Err() != nil {
+				return res, ctx.Err()
+			}
+			msg := fmt.Sprintf("serf quorum not reached: %d/%d alive, missing %s", res.Alive, len(in.Nodes), strings.Join(missing, ", "))
+			return res, temporal.NewNonRetryableApplicationError(msg, ErrQuorumTimeout, nil, missing)
+		case <-w.changed:
+		case <-time.After(a.interval()):
+		}
 	}
-	return res, err
 }
 
-func serfMembers(addr, auth string) ([]serfclient.Member, error) {
-	c, err := serfclient.ClientFromConfig(&serfclient.Config{Addr: addr, AuthKey: auth})
-	if err != nil {
-		return nil, err
+func (a *Activities) recordAlive(ctx context.Context, clusterName string, alive int) {
+	if activity.IsActivity(ctx) {
+		activity.GetMetricsHandler(ctx).WithTags(map[string]string{"cluster": clusterName}).Gauge("herd_nodes_alive").Update(float64(alive))
 	}
-	defer c.Close()
-	return c.Members()
+}
+
+func heartbeat(ctx context.Context, details any) {
+	if activity.IsActivity(ctx) {
+		activity.RecordHeartbeat(ctx, details)
+	}
+}
+
+// serfWatch is one RPC connection to a Serf agent with a stream of its
+// membership events; it reconnects after an error.
+type serfWatch struct {
+	addr, auth string
+	client     *serfclient.RPCClient
+	changed    chan map[string]any
+}
+
+func (w *serfWatch) members() ([]serfclient.Member, error) {
+	if w.client == nil || w.client.IsClosed() {
+		if err := w.connect(); err != nil {
+			return nil, err
+		}
+	}
+	ms, err := w.client.Members()
+	if err != nil {
+		w.close()
+	}
+	return ms, err
+}
+
+func (w *serfWatch) connect() error {
+	c, err := serfclient.ClientFromConfig(&serfclient.Config{Addr: w.addr, AuthKey: w.auth})
+	if err != nil {
+		return err
+	}
+	if w.changed == nil {
+		w.changed = make(chan map[string]any, 256)
+	}
+	if _, err := c.Stream("member-join,member-leave,member-failed,member-update,member-reap", w.changed); err != nil {
+		c.Close()
+		return err
+	}
+	w.client = c
+	return nil
+}
+
+func (w *serfWatch) close() {
+	if w.client != nil {
+		w.client.Close()
+		w.client = nil
+	}
 }
 
 // checkQuorum matches members to the expected nodes: alive, tagged
