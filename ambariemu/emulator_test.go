@@ -20,7 +20,7 @@ func (c *fakeClock) add(d time.Duration) { c.t = c.t.Add(d) }
 func newClock() *fakeClock               { return &fakeClock{t: time.Unix(1_700_000_000, 0)} }
 
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	emu   *Emulator
 	clock *fakeClock
 	api   *httptest.Server
@@ -28,7 +28,7 @@ type fixture struct {
 	cl    *ambari.Client
 }
 
-func newFixture(t *testing.T, cfg Config) *fixture {
+func newFixture(t testing.TB, cfg Config) *fixture {
 	t.Helper()
 	clock := newClock()
 	cfg.User, cfg.Password, cfg.Now = "admin", "s3cret", clock.now
