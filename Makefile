@@ -26,8 +26,15 @@ test:
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 30m ./...
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./...
+# Go benchmarks of the hot paths, then clusters of SIZES nodes on the local
+# engine against the 2014 way (bench/baseline.sh), clusters at once, and a
+# 1,000-node provisioning on fake activities. Results: bench/results/.
+SIZES ?= 3,10,30
+RUNS  ?= 3
+bench: image
+	mkdir -p bench/results
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./clusterdns ./ambariemu | tee bench/results/go-bench.txt
+	$(GO) run ./cmd/herd-bench -image $(IMAGE) -sizes $(SIZES) -runs $(RUNS)
 
 clean:
 	rm -rf $(BIN)

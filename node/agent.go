@@ -42,14 +42,16 @@ func (a *ambariAgent) run(stop <-chan struct{}) {
 	if interval <= 0 {
 		interval = 2 * time.Second
 	}
-	t := time.NewTicker(interval)
-	defer t.Stop()
 	for {
 		a.tick()
+		wait := interval
+		if _, registered, _ := a.state(); !registered {
+			wait = min(interval, 250*time.Millisecond) // look for the server eagerly until registered
+		}
 		select {
 		case <-stop:
 			return
-		case <-t.C:
+		case <-time.After(wait):
 		}
 	}
 }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The 2014 way, by hand: docker run the server, docker run the agents with
+# SERF_JOIN_IP, poll `serf members` until all are alive, post the blueprint
+# and the cluster, poll the request. Same node image as herd.
+# Usage: baseline.sh NAME NODES IMAGE BLUEPRINT_JSON. Prints "phase seconds" lines.
+set -euo pipefail
+name=$1 nodes=$2 image=$3 blueprint=$4
+domain=herd.local net=herd-$name pass=baseline auth=baseline-token
+now() { date +%s.%N; }
+t0=$(now)
+cleanup() { docker rm -f $(docker ps -aq --filter label=io.herd.cluster=$name) >/dev/null 2>&1 || true; docker network rm $net >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+docker network create --label io.herd.cluster=$name $net >/dev/null
+run() { # idx role [join]
+  docker run -d --name herd-$name-$1 --label io.herd.cluster=$name --network $net --dns 127.0.0.1 \
+    -h $name-$1 --domainname $domain -e HERD_DOMAIN=$domain -e AMBARI_ROLE=$2 -e HERD_CLUSTER=$name \
+    -e HERD_HOST_GROUP=$([ "$1" = 1 ] && echo master || echo slaves) -e AMBARI_PASSWORD=$pass \
+    -e SERF_RPC_AUTH=$auth -e EMU_TASK_DURATION=0s ${3:+-e SERF_JOIN_IP=$3} \
+    -p 127.0.0.1::8080 -p 127.0.0.1::7373 $image >/dev/null
+}
+run 1 server
+ip=$(docker inspect -f "{{(index .NetworkSettings.Networks \"$net\").IPAddress}}" herd-$name-1)
+for i in $(seq 2 "$nodes"); do run "$i" agent "$ip" & done
+wait
+t1=$(now)
+rpc=$(docker port herd-$name-1 7373/tcp | head -1)
+until [ "$(serf members -rpc-addr="$rpc" -rpc-auth=$auth -status=alive 2>/dev/null | wc -l)" -ge "$nodes" ]; do sleep 0.2; done
+t2=$(now)
+api="http://$(docker port herd-$name-1 8080/tcp | head -1)/api/v1"
+c() { curl -sf -u admin:$pass -H 'X-Requested-By: baseline' "$@"; }
+until [ "$(c "$api/hosts" | grep -c '"host_name"')" -ge "$nodes" ]; do sleep 0.2; done
+c -X POST -d @"$blueprint" "$api/blueprints/bp" >/dev/null
+hosts=$(for i in $(seq 2 "$nodes"); do printf '{"fqdn":"%s-%s.%s"},' "$name" "$i" "$domain"; done)
+tmpl="{\"blueprint\":\"bp\",\"host_groups\":[{\"name\":\"master\",\"hosts\":[{\"fqdn\":\"$name-1.$domain\"}]},{\"name\":\"slaves\",\"hosts\":[${hosts%,}]}]}"
+c -X POST -d "$tmpl" "$api/clusters/$name" >/dev/null
+until c "$api/clusters/$name/requests/1" | grep -q '"request_status": "COMPLETED"'; do sleep 0.2; done
+t3=$(now)
+awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" 'BEGIN { print "containers", b-a; print "quorum", c-b; print "ambari", d-c; print "total", d-a }'

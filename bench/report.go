@@ -1,0 +1,159 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+func decodeJSON(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }
+
+// Stat is the median and spread of a measure.
+type Stat struct {
+	Median float64 `json:"median"`
+	Min    float64 `json:"min"`
+	Max    float64 `json:"max"`
+}
+
+// Summarise computes a Stat.
+func Summarise(vals []float64) Stat {
+	if len(vals) == 0 {
+		return Stat{}
+	}
+	s := append([]float64(nil), vals...)
+	sort.Float64s(s)
+	m := s[len(s)/2]
+	if len(s)%2 == 0 {
+		m = (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	return Stat{Median: m, Min: s[0], Max: s[len(s)-1]}
+}
+
+// Size is every measure of one cluster size.
+type Size struct {
+	Nodes        int             `json:"nodes"`
+	Herd         []Run           `json:"herd_runs"`
+	Baseline     []Run           `json:"baseline_runs"`
+	HerdWall     Stat            `json:"herd_wall_s"`
+	BaselineWall Stat            `json:"baseline_wall_s"`
+	Ratio        float64         `json:"herd_over_baseline"`
+	Steps        map[string]Stat `json:"herd_steps_s"`
+	QuorumNotice Stat            `json:"quorum_notice_ms"`
+	NodeRSS      Stat            `json:"node_rss_mib"`
+}
+
+// Concurrent is N clusters provisioned at once by one worker.
+type Concurrent struct {
+	Clusters   int     `json:"clusters"`
+	Nodes      int     `json:"nodes_each"`
+	Wall       float64 `json:"wall_s"`
+	PerCluster Stat    `json:"per_cluster_wall_s"`
+	ProcessRSS float64 `json:"process_rss_mib"`
+}
+
+// Report is one `make bench`.
+type Report struct {
+	When       time.Time   `json:"when"`
+	Machine    string      `json:"machine"`
+	Sizes      []Size      `json:"sizes"`
+	Concurrent *Concurrent `json:"concurrent,omitempty"`
+	Large      *Large      `json:"large,omitempty"`
+}
+
+// Finish computes the summaries of a size.
+func (s *Size) Finish() {
+	var hw, bw, qn, rss []float64
+	steps := map[string][]float64{}
+	for _, r := range s.Herd {
+		hw, qn, rss = append(hw, r.Wall), append(qn, r.QuorumNotice), append(rss, r.NodeRSSMiB)
+		for k, v := range r.Steps {
+			steps[k] = append(steps[k], v)
+		}
+	}
+	for _, r := range s.Baseline {
+		bw = append(bw, r.Wall)
+	}
+	s.HerdWall, s.BaselineWall, s.QuorumNotice, s.NodeRSS = Summarise(hw), Summarise(bw), Summarise(qn), Summarise(rss)
+	if s.BaselineWall.Median > 0 {
+		s.Ratio = s.HerdWall.Median / s.BaselineWall.Median
+	}
+	s.Steps = map[string]Stat{}
+	for k, v := range steps {
+		s.Steps[k] = Summarise(v)
+	}
+}
+
+// Machine describes where the numbers came from.
+func Machine() string {
+	model := ""
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "model name") {
+				model = strings.TrimSpace(strings.SplitN(l, ":", 2)[1])
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("%s, %d cores, %s", model, runtime.NumCPU(), runtime.Version())
+}
+
+// ProcessRSS is this process's resident memory (MiB).
+func ProcessRSS() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmRSS:") {
+			f := strings.Fields(l)
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+var stepOrder = []string{"AllocateInstances", "ApplyCloudInit", "StartServerContainer", "StartAgentContainer", "WaitForSerfQuorum", "SubmitBlueprint", "PollAmbariRequest"}
+
+// Markdown writes the report as tables.
+func (r *Report) Markdown(w io.Writer) {
+	fmt.Fprintf(w, "herd benchmark, %s, on %s\n\n", r.When.Format(time.RFC3339), r.Machine)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.Debug)
+	fmt.Fprintln(tw, "nodes\truns\therd wall s (median [min-max])\tbaseline wall s\therd/baseline\tquorum noticed ms\tnode RSS MiB")
+	for _, s := range r.Sizes {
+		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%.2f\t%.0f\t%.1f\n", s.Nodes, len(s.Herd), stat(s.HerdWall), stat(s.BaselineWall), s.Ratio, s.QuorumNotice.Median, s.NodeRSS.Max)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.Debug)
+	fmt.Fprint(tw, "herd step (median s)")
+	for _, s := range r.Sizes {
+		fmt.Fprintf(tw, "\t%d nodes", s.Nodes)
+	}
+	fmt.Fprintln(tw)
+	for _, step := range stepOrder {
+		fmt.Fprint(tw, step)
+		for _, s := range r.Sizes {
+			fmt.Fprintf(tw, "\t%.2f", s.Steps[step].Median)
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+	if c := r.Concurrent; c != nil {
+		fmt.Fprintf(w, "\n%d clusters x %d nodes at once, one worker: %.1f s in all, per cluster %s s; process RSS (embedded server + worker) %.0f MiB\n",
+			c.Clusters, c.Nodes, c.Wall, stat(c.PerCluster), c.ProcessRSS)
+	}
+	if l := r.Large; l != nil {
+		fmt.Fprintf(w, "%d-node provisioning on fake activities: %.1f s, %d history events (%.1f%% of %d), %d bytes (%.1f%% of 50 MiB); continued as new after: %v\n",
+			l.Nodes, l.Wall, l.Events, l.EventsPct, HistoryEventLimit, l.HistoryBytes, l.BytesPct, l.ContinuedAsNew)
+	}
+}
+
+func stat(s Stat) string { return fmt.Sprintf("%.1f [%.1f-%.1f]", s.Median, s.Min, s.Max) }
