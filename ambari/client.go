@@ -97,15 +97,6 @@ func (c *Client) CreateCluster(ctx context.Context, name string, t ClusterTempla
 	return acc.Requests.ID, nil
 }
 
-// Cluster fetches a cluster's summary.
-func (c *Client) Cluster(ctx context.Context, name string) (*ClusterInfo, error) {
-	var ci ClusterInfo
-	if err := c.do(ctx, http.MethodGet, "/api/v1/clusters/"+url.PathEscape(name), nil, &ci); err != nil {
-		return nil, err
-	}
-	return &ci, nil
-}
-
 // Requests lists the ids of a cluster's requests, oldest first.
 func (c *Client) Requests(ctx context.Context, cluster string) ([]int64, error) {
 	var list struct {

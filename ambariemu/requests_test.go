@@ -38,6 +38,19 @@ func byFQDN(master string, slaves ...string) ambari.ClusterTemplate {
 	return t
 }
 
+// installed is an emulator whose cluster c1 (master m.d, slave s.d) has
+// finished installing; it returns the install request id too.
+func installed(t *testing.T) (*fixture, int64) {
+	f := newFixture(t, Config{TaskDuration: 0})
+	f.register("m.d", "10.0.0.1")
+	f.register("s.d", "10.0.0.2")
+	id := f.createHDFS(t, byFQDN("m.d", "s.d"))
+	for i := 0; i < 10; i++ {
+		f.emu.Step()
+	}
+	return f, id
+}
+
 func TestRequestLifecycleWaitsForLateHost(t *testing.T) {
 	f := newFixture(t, Config{TaskDuration: 10 * time.Second, HeartbeatTimeout: time.Hour})
 	f.register("m.d", "10.0.0.1")
@@ -155,13 +168,7 @@ func TestClusterTemplateErrors(t *testing.T) {
 }
 
 func TestAddHostAndServices(t *testing.T) {
-	f := newFixture(t, Config{TaskDuration: 0})
-	f.register("m.d", "10.0.0.1")
-	f.register("s.d", "10.0.0.2")
-	id := f.createHDFS(t, byFQDN("m.d", "s.d"))
-	for i := 0; i < 10; i++ {
-		f.emu.Step()
-	}
+	f, id := installed(t)
 	if r := f.request("c1", id); r.RequestStatus != "COMPLETED" {
 		t.Fatalf("provision: %+v", r)
 	}
@@ -218,13 +225,7 @@ func TestAbortRequest(t *testing.T) {
 }
 
 func TestStateSurvivesRestart(t *testing.T) {
-	f := newFixture(t, Config{TaskDuration: 0})
-	f.register("m.d", "10.0.0.1")
-	f.register("s.d", "10.0.0.2")
-	id := f.createHDFS(t, byFQDN("m.d", "s.d"))
-	for i := 0; i < 10; i++ {
-		f.emu.Step()
-	}
+	f, id := installed(t)
 	path := t.TempDir() + "/state.json"
 	if err := f.emu.Save(path); err != nil {
 		t.Fatal(err)
@@ -249,13 +250,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 }
 
 func TestRemoveHost(t *testing.T) {
-	f := newFixture(t, Config{TaskDuration: 0})
-	f.register("m.d", "10.0.0.1")
-	f.register("s.d", "10.0.0.2")
-	f.createHDFS(t, byFQDN("m.d", "s.d"))
-	for i := 0; i < 10; i++ {
-		f.emu.Step()
-	}
+	f, _ := installed(t)
 	stopID, err := f.cl.StopHostComponents(ctx, "c1", "s.d")
 	if err != nil || stopID == 0 {
 		t.Fatalf("stop components: %d %v", stopID, err)

@@ -88,8 +88,10 @@ func write(rep *bench.Report, dir string) error {
 	}
 	b, _ := json.MarshalIndent(rep, "", "  ")
 	stamp := rep.When.Format("20060102T150405Z")
-	if err := os.WriteFile(filepath.Join(dir, "results-"+stamp+".json"), b, 0o644); err != nil {
-		return err
+	for _, name := range []string{"results-" + stamp + ".json", "latest.json"} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return err
+		}
 	}
 	f, err := os.Create(filepath.Join(dir, "latest.txt"))
 	if err != nil {
