@@ -28,6 +28,7 @@ func main() {
 	large := flag.Int("large", 1000, "nodes of the fake-activity provisioning (0 = skip)")
 	out := flag.String("out", "bench/results", "results folder")
 	flag.Parse()
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
 	log.SetOutput(io.Discard) // the serf RPC client logs closed streams with the standard logger
 	if err := run(*sizes, *runs, *image, *script, *conc, *large, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "herd-bench:", err)
