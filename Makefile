@@ -32,6 +32,7 @@ test:
 SIZES ?= 3,10,30
 RUNS  ?= 3
 bench: image
+	@command -v serf >/dev/null || { echo "the 2014-way baseline needs the stock serf CLI: apt-get install serf"; exit 1; }
 	mkdir -p bench/results
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./clusterdns ./ambariemu | tee bench/results/go-bench.txt
 	$(GO) run ./cmd/herd-bench -image $(IMAGE) -sizes $(SIZES) -runs $(RUNS)
