@@ -6,9 +6,9 @@ package main
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"log"
-	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
