@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -38,8 +39,9 @@ func (s *stack) checkBrowser(name string) {
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
+	if err := chromedp.Run(ctx); err != nil { // start the browser under the long-lived context
+		s.t.Fatalf("start chromium: %v", err)
+	}
 	base := s.srv.UIURL + "/namespaces/default/workflows"
 	query := url.QueryEscape(`HerdPhase="ready" AND HerdCluster="` + name + `"`)
 	s.page(ctx, "workflow-list", base+"?query="+query, "", "cluster/"+name, "ClusterWorkflow")
@@ -49,14 +51,24 @@ func (s *stack) checkBrowser(name string) {
 }
 
 // page loads a URL (and clicks a tab), waits until every wanted text is on
-// the page, and saves a screenshot.
-func (s *stack) page(ctx context.Context, shot, u, tab string, want ...string) {
+// the page, and saves a screenshot. It does not wait for the load event: the
+// UI keeps polling a running workflow.
+func (s *stack) page(browser context.Context, shot, u, tab string, want ...string) {
 	s.t.Helper()
-	actions := []chromedp.Action{chromedp.Navigate(u), chromedp.WaitVisible("main", chromedp.ByQuery)}
+	ctx, cancel := context.WithTimeout(browser, time.Minute)
+	defer cancel()
+	actions := []chromedp.Action{
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			_, _, _, _, err := page.Navigate(u).Do(ctx)
+			return err
+		}),
+		chromedp.WaitVisible("main", chromedp.ByQuery),
+	}
 	if tab != "" {
 		actions = append(actions, chromedp.Click(`//*[@role="tab" or self::a or self::button][contains(normalize-space(.), "`+tab+`")]`, chromedp.BySearch))
 	}
 	if err := chromedp.Run(ctx, actions...); err != nil {
+		s.screenshot(browser, shot)
 		s.t.Fatalf("%s: %v", shot, err)
 	}
 	var text string

@@ -27,15 +27,21 @@ func (o *Observability) BindFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.LogFormat, "log-format", envOr("HERD_LOG_FORMAT", "text"), "log format: text or json (HERD_LOG_FORMAT)")
 }
 
-// Logger returns the slog logger the flags ask for.
+// Logger returns the slog logger the flags ask for and makes it the
+// default, so libraries logging with the standard log package (Serf's RPC
+// client) land in the same stream and format.
 func (o *Observability) Logger() (*slog.Logger, error) {
+	var l *slog.Logger
 	switch o.LogFormat {
 	case "text":
-		return slog.New(slog.NewTextHandler(os.Stderr, nil)), nil
+		l = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	case "json":
-		return slog.New(slog.NewJSONHandler(os.Stderr, nil)), nil
+		l = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	default:
+		return nil, fmt.Errorf("--log-format %q: use text or json", o.LogFormat)
 	}
-	return nil, fmt.Errorf("--log-format %q: use text or json", o.LogFormat)
+	slog.SetDefault(l)
+	return l, nil
 }
 
 // ClientMetrics is the SDK metrics handler to dial with (nil without an
