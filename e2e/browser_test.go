@@ -42,51 +42,51 @@ func (s *stack) checkBrowser(name string) {
 	if err := chromedp.Run(ctx); err != nil { // start the browser under the long-lived context
 		s.t.Fatalf("start chromium: %v", err)
 	}
-	base := s.srv.UIURL + "/namespaces/default/workflows"
 	query := url.QueryEscape(`HerdPhase="ready" AND HerdCluster="` + name + `"`)
-	s.page(ctx, "workflow-list", base+"?query="+query, "", "cluster/"+name, "ClusterWorkflow")
-	wf := base + "/" + url.PathEscape("cluster/"+name)
-	s.page(ctx, "workflow", wf, "", "cluster/"+name, "ClusterWorkflow", "Event History")
-	s.page(ctx, "workflow-search-attributes", wf, "Search Attributes", "HerdPhase", "ready", "HerdNodes", "multi-node-hdfs-yarn")
+	s.page(ctx, "workflow-list", navigate(s.srv.UIURL+"/namespaces/default/workflows?query="+query), "cluster/"+name, "ClusterWorkflow")
+	s.page(ctx, "workflow", click("cluster/"+name), "ClusterWorkflow", "Event History", "Search Attributes")
+	s.page(ctx, "workflow-search-attributes", click("Search Attributes"), "HerdPhase", "ready", "HerdNodes", "multi-node-hdfs-yarn")
 }
 
-// page loads a URL (and clicks a tab), waits until every wanted text is on
-// the page, and saves a screenshot. It does not wait for the load event: the
-// UI keeps polling a running workflow.
-func (s *stack) page(browser context.Context, shot, u, tab string, want ...string) {
+// navigate loads a URL without waiting for the load event: the UI keeps
+// polling a running workflow.
+func navigate(u string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		_, _, _, _, err := page.Navigate(u).Do(ctx)
+		return err
+	})
+}
+
+// click follows a link or tab by its text, as a person would.
+func click(text string) chromedp.Action {
+	return chromedp.Click(`//*[self::a or self::button or @role="tab"][contains(normalize-space(.), "`+text+`")]`, chromedp.BySearch)
+}
+
+// page does an action, waits until every wanted text is on the page, and
+// saves a screenshot.
+func (s *stack) page(browser context.Context, shot string, action chromedp.Action, want ...string) {
 	s.t.Helper()
 	ctx, cancel := context.WithTimeout(browser, time.Minute)
 	defer cancel()
-	actions := []chromedp.Action{
-		chromedp.ActionFunc(func(ctx context.Context) error {
-			_, _, _, _, err := page.Navigate(u).Do(ctx)
-			return err
-		}),
-		chromedp.WaitVisible("main", chromedp.ByQuery),
-	}
-	if tab != "" {
-		actions = append(actions, chromedp.Click(`//*[@role="tab" or self::a or self::button][contains(normalize-space(.), "`+tab+`")]`, chromedp.BySearch))
-	}
-	if err := chromedp.Run(ctx, actions...); err != nil {
+	if err := chromedp.Run(ctx, action); err != nil {
 		s.screenshot(browser, shot)
 		s.t.Fatalf("%s: %v", shot, err)
 	}
 	var text string
-	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if err := chromedp.Run(ctx, chromedp.Evaluate(`document.body.textContent`, &text)); err != nil {
-			s.t.Fatalf("%s: %v", shot, err)
-		}
-		if missing := absent(text, want); len(missing) == 0 {
+		err := chromedp.Run(ctx, chromedp.Evaluate(`document.body ? document.body.textContent : ""`, &text))
+		missing := absent(text, want)
+		if err == nil && len(missing) == 0 {
 			break
-		} else if time.Now().After(deadline) {
-			s.screenshot(ctx, shot)
+		}
+		if ctx.Err() != nil {
+			s.screenshot(browser, shot)
 			_ = os.WriteFile(filepath.Join(artifactsDir(), shot+".txt"), []byte(text), 0o644)
-			s.t.Fatalf("%s (%s) lacks %q", shot, u, missing)
+			s.t.Fatalf("%s lacks %q (%v)", shot, missing, err)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
-	s.screenshot(ctx, shot)
+	s.screenshot(browser, shot)
 }
 
 func absent(text string, want []string) []string {
