@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"crypto/tls"
 	"encoding/base64"
 	"path/filepath"
 	"testing"
@@ -37,5 +38,54 @@ func TestLoadOrCreateKeepsTheKey(t *testing.T) {
 	}
 	if _, err := Parse("abc"); err == nil {
 		t.Fatal("short key must be refused")
+	}
+}
+
+func TestDockerTLSIsDeterministicAndVerifies(t *testing.T) {
+	m, _ := Parse("00112233445566778899aabbccddeeff")
+	a, err := m.DockerTLS("c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := m.DockerTLS("c1")
+	if string(a.CACert) != string(b.CACert) || string(a.ServerCert) != string(b.ServerCert) || string(a.ClientKey) != string(b.ClientKey) {
+		t.Fatal("a retry must derive the same material")
+	}
+	other, _ := m.DockerTLS("c2")
+	if string(other.CACert) == string(a.CACert) {
+		t.Fatal("clusters must not share a CA")
+	}
+	srvCfg, err := a.ServerConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", srvCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.(*tls.Conn).Handshake()
+			c.Close()
+		}
+	}()
+	good, _ := a.ClientConfig()
+	if c, err := tls.Dial("tcp", ln.Addr().String(), good); err != nil {
+		t.Fatalf("the cluster's client must be accepted: %v", err)
+	} else {
+		c.Close()
+	}
+	bad, _ := other.ClientConfig()
+	if c, err := tls.Dial("tcp", ln.Addr().String(), bad); err == nil {
+		err = c.Handshake()
+		c.Close()
+		if err == nil {
+			t.Fatal("another cluster's client must be refused")
+		}
 	}
 }
