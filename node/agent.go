@@ -34,7 +34,10 @@ type ambariAgent struct {
 }
 
 func newAmbariAgent(n *Node) *ambariAgent {
-	return &ambariAgent{n: n, http: &http.Client{Timeout: 5 * time.Second}, resolver: clusterdns.Resolver(n.dns.Addr())}
+	resolver := clusterdns.Resolver(n.dns.Addr())
+	dialer := &net.Dialer{Timeout: 5 * time.Second, Resolver: resolver} // names resolve through the node's own DNS
+	tr := &http.Transport{DialContext: dialer.DialContext}
+	return &ambariAgent{n: n, http: &http.Client{Timeout: 5 * time.Second, Transport: tr}, resolver: resolver}
 }
 
 func (a *ambariAgent) run(stop <-chan struct{}) {

@@ -36,6 +36,10 @@ type Provider struct {
 	// PublishHost is the host address the server's ports are published on,
 	// 127.0.0.1 by default: the orchestrator reaches Ambari and Serf RPC there.
 	PublishHost string
+	// HostNetwork runs containers in the host's network (one node per cloud
+	// instance, as Cloudbreak did on EC2): the node is reached at its
+	// instance's address and advertises it to Serf.
+	HostNetwork bool
 	Logger      *slog.Logger
 }
 

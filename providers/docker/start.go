@@ -3,6 +3,7 @@ package docker
 import (
 	"context"
 	"fmt"
+	"net"
 	"sort"
 	"strings"
 
@@ -72,6 +73,9 @@ func (p *Provider) create(ctx context.Context, name string, req providers.StartR
 		PortAmbari:  {{HostIP: p.publishHost(), HostPort: ""}},
 		PortSerfRPC: {{HostIP: p.publishHost(), HostPort: ""}},
 	}
+	if p.HostNetwork {
+		return p.createOnHost(ctx, name, req)
+	}
 	cfg := &container.Config{
 		Image: req.Spec.Image, Hostname: n.Name, Domainname: req.Spec.Domain,
 		Env: envList(req.Env), ExposedPorts: exposed,
@@ -99,6 +103,13 @@ func (p *Provider) describe(ctx context.Context, id string, req providers.StartR
 		return cluster.NodeInfo{}, fmt.Errorf("inspect container %s: %w", id, err)
 	}
 	info := cluster.NodeInfo{Node: req.Node, ContainerID: c.ID}
+	if p.HostNetwork {
+		addr := req.Instance.Address
+		info.IP = addr
+		info.AmbariURL = "http://" + net.JoinHostPort(addr, portOf(req.Env["AMBARI_API_ADDR"], "8080"))
+		info.SerfRPC = net.JoinHostPort(addr, portOf(req.Env["SERF_RPC_ADDR"], "7373"))
+		return info, nil
+	}
 	if ep := c.NetworkSettings.Networks[NetworkName(req.Spec.Name)]; ep != nil {
 		info.IP = ep.IPAddress
 	}
@@ -136,4 +147,37 @@ func envList(env map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// createOnHost creates a node container in the host's network; it
+// advertises the instance's address to Serf.
+func (p *Provider) createOnHost(ctx context.Context, name string, req providers.StartRequest) (string, error) {
+	n := req.Node
+	env := map[string]string{}
+	for k, v := range req.Env {
+		env[k] = v
+	}
+	env["SERF_ADVERTISE_IP"] = req.Instance.Address
+	cfg := &container.Config{
+		Image: req.Spec.Image, Hostname: n.Name, Domainname: req.Spec.Domain, Env: envList(env),
+		Labels: map[string]string{LabelCluster: req.Spec.Name, LabelNode: n.Name, LabelRole: n.Role,
+			LabelHostGroup: n.HostGroup, LabelJoinIP: req.Env["SERF_JOIN_IP"]},
+	}
+	host := &container.HostConfig{NetworkMode: "host", RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyUnlessStopped}}
+	resp, err := p.Client.ContainerCreate(ctx, cfg, host, nil, nil, name)
+	if errdefs.IsConflict(err) {
+		return p.existing(ctx, name, req.Spec.Name, req.Env["SERF_JOIN_IP"])
+	}
+	if err != nil {
+		return "", fmt.Errorf("create container %s on %s: %w", name, req.Instance.Address, err)
+	}
+	return resp.ID, nil
+}
+
+// portOf is the port of a listen address such as 0.0.0.0:8080.
+func portOf(addr, def string) string {
+	if _, port, err := net.SplitHostPort(addr); err == nil && port != "" {
+		return port
+	}
+	return def
 }
