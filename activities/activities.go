@@ -86,7 +86,7 @@ func (a *Activities) StopNodes(ctx context.Context, in NodesInput) error {
 	if err != nil {
 		return err
 	}
-	return wrap(p.StopNodes(ctx, in.Spec.Name, in.Nodes), "stop nodes of %s", in.Spec.Name)
+	return wrap(p.StopNodes(ctx, in.Spec, in.Nodes), "stop nodes of %s", in.Spec.Name)
 }
 
 // RemoveNodes stops nodes gracefully and releases them.
@@ -95,7 +95,7 @@ func (a *Activities) RemoveNodes(ctx context.Context, in NodesInput) (providers.
 	if err != nil {
 		return providers.Released{}, err
 	}
-	rel, err := p.RemoveNodes(ctx, in.Spec.Name, in.Nodes)
+	rel, err := p.RemoveNodes(ctx, in.Spec, in.Nodes)
 	if err != nil {
 		return rel, wrap(err, "remove nodes of %s", in.Spec.Name)
 	}
@@ -104,8 +104,9 @@ func (a *Activities) RemoveNodes(ctx context.Context, in NodesInput) (providers.
 
 // ReleaseInput names what to release.
 type ReleaseInput struct {
-	Cluster  string `json:"cluster"`
-	Provider string `json:"provider"`
+	Cluster  string            `json:"cluster"`
+	Provider string            `json:"provider"`
+	Options  map[string]string `json:"provider_options,omitempty"`
 }
 
 // ReleaseCluster removes every container, network and instance of a cluster.
@@ -114,7 +115,7 @@ func (a *Activities) ReleaseCluster(ctx context.Context, in ReleaseInput) (provi
 	if err != nil {
 		return providers.Released{}, err
 	}
-	rel, err := p.Release(ctx, in.Cluster)
+	rel, err := p.Release(ctx, cluster.Spec{Name: in.Cluster, Provider: in.Provider, ProviderOptions: in.Options})
 	if err == nil {
 		a.logger().Info("cluster released", "cluster", in.Cluster, "containers", rel.Containers, "networks", rel.Networks)
 	}

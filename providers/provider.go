@@ -45,11 +45,11 @@ type Provider interface {
 	// existing container told another join IP is replaced.
 	StartNode(ctx context.Context, req StartRequest) (cluster.NodeInfo, error)
 	// StopNodes stops nodes gracefully (they leave Serf), keeping them.
-	StopNodes(ctx context.Context, clusterName string, nodes []cluster.Node) error
+	StopNodes(ctx context.Context, spec cluster.Spec, nodes []cluster.Node) error
 	// RemoveNodes stops nodes gracefully and releases them for good.
-	RemoveNodes(ctx context.Context, clusterName string, nodes []cluster.Node) (Released, error)
+	RemoveNodes(ctx context.Context, spec cluster.Spec, nodes []cluster.Node) (Released, error)
 	// Release removes every container, network and instance of a cluster.
-	Release(ctx context.Context, clusterName string) (Released, error)
+	Release(ctx context.Context, spec cluster.Spec) (Released, error)
 }
 
 // Registry maps provider names to providers.

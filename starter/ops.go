@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/herdhq/herd/activities"
 	"github.com/herdhq/herd/cluster"
@@ -131,27 +132,27 @@ func (app *App) terminateCommand() *cobra.Command {
 // Terminate removes everything a cluster has: through its workflow when it
 // runs (which then completes), else with a clean-up workflow.
 func Terminate(ctx context.Context, c client.Client, name string) (providers.Released, error) {
-	st, err := QueryStatus(ctx, c, name)
+	_, err := QueryStatus(ctx, c, name)
 	closed, _ := describe(ctx, c, cluster.WorkflowID(name))
 	if err == nil && !closed {
 		if _, err := Operate(ctx, c, name, cluster.UpdateTerminate, io.Discard); err != nil {
 			return providers.Released{}, err
 		}
-		st, err = QueryStatus(ctx, c, name)
+		st, err := QueryStatus(ctx, c, name)
 		if err == nil && st.Released != nil {
 			return *st.Released, nil
 		}
 		return providers.Released{}, err
 	}
-	provider := "docker"
-	if st.Provider != "" {
-		provider = st.Provider
+	in := activities.ReleaseInput{Cluster: name, Provider: "docker"}
+	if spec, err := specOf(ctx, c, name); err == nil {
+		in.Provider, in.Options = spec.Provider, spec.ProviderOptions
 	}
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: workflows.TerminateWorkflowID(name), TaskQueue: workflows.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.TerminateCluster, activities.ReleaseInput{Cluster: name, Provider: provider})
+	}, workflows.TerminateCluster, in)
 	if err != nil {
 		return providers.Released{}, fmt.Errorf("start terminating %s: %w", name, err)
 	}
@@ -160,4 +161,19 @@ func Terminate(ctx context.Context, c client.Client, name string) (providers.Rel
 		return rel, fmt.Errorf("terminate %s: %w", name, err)
 	}
 	return rel, nil
+}
+
+// specOf reads the spec a cluster's latest workflow started with.
+func specOf(ctx context.Context, c client.Client, name string) (cluster.Spec, error) {
+	it := c.GetWorkflowHistory(ctx, cluster.WorkflowID(name), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	if !it.HasNext() {
+		return cluster.Spec{}, fmt.Errorf("cluster %s has no history", name)
+	}
+	e, err := it.Next()
+	if err != nil {
+		return cluster.Spec{}, err
+	}
+	var in workflows.ClusterInput
+	err = converter.GetDefaultDataConverter().FromPayloads(e.GetWorkflowExecutionStartedEventAttributes().GetInput(), &in)
+	return in.Spec, err
 }

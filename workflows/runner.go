@@ -142,7 +142,7 @@ func (r *runner) hostsInput(nodes []cluster.Node) activities.HostsInput {
 func (r *runner) release(ctx workflow.Context) error {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
 	var rel providers.Released
-	in := activities.ReleaseInput{Cluster: r.st.Spec.Name, Provider: r.st.Spec.Provider}
+	in := activities.ReleaseInput{Cluster: r.st.Spec.Name, Provider: r.st.Spec.Provider, Options: r.st.Spec.ProviderOptions}
 	if err := r.exec(dctx, StepRelease, "remove every container, network and instance of "+r.st.Spec.Name+r.on(), releaseStep(), a.ReleaseCluster, &rel, in); err != nil {
 		return err
 	}

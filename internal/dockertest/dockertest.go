@@ -22,6 +22,7 @@ import (
 	"github.com/docker/docker/client"
 	"github.com/docker/docker/pkg/stdcopy"
 
+	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/providers/docker"
 )
 
@@ -123,7 +124,7 @@ func tarContext(dockerfile, binary string) (io.Reader, error) {
 // Release removes a cluster's containers and network when the test ends.
 func Release(t testing.TB, p *docker.Provider, clusterName string) {
 	t.Cleanup(func() {
-		if _, err := p.Release(context.Background(), clusterName); err != nil {
+		if _, err := p.Release(context.Background(), cluster.Spec{Name: clusterName}); err != nil {
 			t.Errorf("release %s: %v", clusterName, err)
 		}
 	})

@@ -150,11 +150,12 @@ func (e *EC2) Release(ctx context.Context, clusterName string) (providers.Releas
 	if err != nil || len(ids) == 0 {
 		return providers.Released{}, err
 	}
-	if _, err := e.Client.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: ids}); err != nil {
-		if apiCode(err) == "InvalidInstanceID.NotFound" {
-			return providers.Released{}, nil
-		}
-		return providers.Released{}, classify("terminate instances of "+clusterName, err)
+	var insts []providers.Instance
+	for _, id := range ids {
+		insts = append(insts, providers.Instance{ID: id})
+	}
+	if err := e.Terminate(ctx, insts); err != nil {
+		return providers.Released{}, err
 	}
 	return providers.Released{Instances: len(ids)}, nil
 }
@@ -208,4 +209,59 @@ func apiCode(err error) string {
 		return ae.ErrorCode()
 	}
 	return ""
+}
+
+// Instances finds the running instances of some nodes of a cluster, by tag.
+func (e *EC2) Instances(ctx context.Context, clusterName string, nodes []cluster.Node) ([]providers.Instance, error) {
+	names := make([]string, len(nodes))
+	for i, n := range nodes {
+		names[i] = n.Name
+	}
+	p := ec2.NewDescribeInstancesPaginator(e.Client, &ec2.DescribeInstancesInput{Filters: []types.Filter{
+		{Name: awssdk.String("tag:" + TagCluster), Values: []string{clusterName}},
+		{Name: awssdk.String("tag:" + TagNode), Values: names},
+		{Name: awssdk.String("instance-state-name"), Values: []string{"pending", "running", "stopping", "stopped"}},
+	}})
+	var res []types.Reservation
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, classify("find instances of "+clusterName, err)
+		}
+		res = append(res, page.Reservations...)
+	}
+	return found(nodes, res), nil
+}
+
+// found lists the instances of the nodes that exist, in node order.
+func found(nodes []cluster.Node, res []types.Reservation) []providers.Instance {
+	byNode := map[string]types.Instance{}
+	for _, r := range res {
+		for _, i := range r.Instances {
+			byNode[tag(i.Tags, TagNode)] = i
+		}
+	}
+	var out []providers.Instance
+	for _, n := range nodes {
+		if i, ok := byNode[n.Name]; ok {
+			out = append(out, providers.Instance{ID: awssdk.ToString(i.InstanceId), Index: n.Index, Address: awssdk.ToString(i.PrivateIpAddress)})
+		}
+	}
+	return out
+}
+
+// Terminate terminates the given instances.
+func (e *EC2) Terminate(ctx context.Context, instances []providers.Instance) error {
+	if len(instances) == 0 {
+		return nil
+	}
+	ids := make([]string, len(instances))
+	for i, inst := range instances {
+		ids[i] = inst.ID
+	}
+	_, err := e.Client.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: ids})
+	if err != nil && apiCode(err) != "InvalidInstanceID.NotFound" {
+		return classify("terminate instances", err)
+	}
+	return nil
 }

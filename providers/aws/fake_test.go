@@ -22,10 +22,12 @@ type fakeEC2 struct {
 	throttle  int               // RunInstances calls to refuse with RequestLimitExceeded first
 	failNode  map[string]string // node tag -> error code of its RunInstances
 	loseReply int               // RunInstances replies to drop after launching
+	ip        string            // every instance's address, when set
 }
 
 type fakeInstance struct {
 	id, state, ip string
+	userData      string
 	tags          map[string]string
 }
 
@@ -96,7 +98,11 @@ func (f *fakeEC2) run(w http.ResponseWriter, r *http.Request) {
 	id, seen := f.tokens[r.Form.Get("ClientToken")]
 	if !seen {
 		id = fmt.Sprintf("i-%08d", len(f.instances)+1)
-		f.instances[id] = &fakeInstance{id: id, state: "pending", ip: fmt.Sprintf("10.0.0.%d", len(f.instances)+1), tags: tg}
+		ip := fmt.Sprintf("10.0.0.%d", len(f.instances)+1)
+		if f.ip != "" {
+			ip = f.ip
+		}
+		f.instances[id] = &fakeInstance{id: id, state: "pending", ip: ip, tags: tg, userData: r.Form.Get("UserData")}
 		f.tokens[r.Form.Get("ClientToken")] = id
 	}
 	if f.loseReply > 0 {

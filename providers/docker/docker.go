@@ -105,7 +105,8 @@ func (p *Provider) ensureNetwork(ctx context.Context, clusterName string) (strin
 }
 
 // Release removes every container and network labelled with the cluster.
-func (p *Provider) Release(ctx context.Context, clusterName string) (providers.Released, error) {
+func (p *Provider) Release(ctx context.Context, spec cluster.Spec) (providers.Released, error) {
+	clusterName := spec.Name
 	var rel providers.Released
 	cs, err := p.list(ctx, clusterName)
 	if err != nil {

@@ -17,10 +17,10 @@ const stopTimeout = 10
 
 // StopNodes stops the nodes' containers gracefully (SIGTERM: they leave
 // Serf) and keeps them for a later start. Missing containers are skipped.
-func (p *Provider) StopNodes(ctx context.Context, clusterName string, nodes []cluster.Node) error {
+func (p *Provider) StopNodes(ctx context.Context, spec cluster.Spec, nodes []cluster.Node) error {
 	var errs []error
 	for _, n := range nodes {
-		err := p.stop(ctx, clusterName, n)
+		err := p.stop(ctx, spec.Name, n)
 		if err != nil && !errdefs.IsNotFound(err) {
 			errs = append(errs, err)
 		}
@@ -45,9 +45,9 @@ func (p *Provider) stop(ctx context.Context, clusterName string, n cluster.Node)
 }
 
 // RemoveNodes stops the nodes gracefully, then removes their containers.
-func (p *Provider) RemoveNodes(ctx context.Context, clusterName string, nodes []cluster.Node) (providers.Released, error) {
+func (p *Provider) RemoveNodes(ctx context.Context, spec cluster.Spec, nodes []cluster.Node) (providers.Released, error) {
 	var rel providers.Released
-	if err := p.StopNodes(ctx, clusterName, nodes); err != nil {
+	if err := p.StopNodes(ctx, spec, nodes); err != nil {
 		return rel, err
 	}
 	for _, n := range nodes {

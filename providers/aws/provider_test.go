@@ -1,0 +1,145 @@
+package aws
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/internal/dockertest"
+	"github.com/herdhq/herd/providers"
+	"github.com/herdhq/herd/secrets"
+)
+
+// engineProxy stands for an instance's Docker engine with TLS: a TLS
+// listener with the cluster's engine certificate in front of the local
+// engine's socket.
+func engineProxy(t *testing.T, m secrets.Master, clusterName string) int {
+	d, err := m.DockerTLS(clusterName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := d.ServerConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	sock := strings.TrimPrefix(os.Getenv("DOCKER_HOST"), "unix://")
+	if sock == "" || strings.Contains(sock, "://") {
+		sock = "/var/run/docker.sock"
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				up, err := net.Dial("unix", sock)
+				if err != nil {
+					return
+				}
+				defer up.Close()
+				go func() { _, _ = io.Copy(up, c) }()
+				_, _ = io.Copy(c, up)
+			}()
+		}
+	}()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func listenAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// TestProviderOnEC2AndDockerOverTLS runs the whole provider: instances
+// launched on the EC2 test server with the host cloud-config as user data,
+// the engine reached over TLS with the cluster's certificates, the node's
+// container started in the host's network, then removed and released.
+func TestProviderOnEC2AndDockerOverTLS(t *testing.T) {
+	local := dockertest.Provider(t)
+	image := dockertest.NodeImage(t, local.Client)
+	f, url := newFakeEC2(t)
+	f.ip = "127.0.0.1"
+	master, _ := secrets.Generate()
+	p := New(master, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	p.DockerPort = engineProxy(t, master, "awsc")
+	spec := cluster.Spec{Name: "awsc", Provider: "aws", Image: image, Domain: "herd.test",
+		ProviderOptions: map[string]string{"region": "eu-central-1", "endpoint": url, "ami": "ami-good1"}}
+	dockertest.Release(t, local, spec.Name)
+	node := cluster.Node{Index: 1, Name: "awsc-1", FQDN: "awsc-1.herd.test", Role: cluster.RoleServer, HostGroup: "master"}
+	ctx := context.Background()
+	insts, err := p.Allocate(ctx, spec, []cluster.Node{node})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ud, _ := base64.StdEncoding.DecodeString(f.instances[insts[0].ID].userData)
+	if !strings.HasPrefix(string(ud), "#cloud-config") || !strings.Contains(string(ud), `"tlsverify": true`) || !strings.Contains(string(ud), `[docker, pull, "`+image+`"]`) {
+		t.Fatalf("user data is not the host cloud-config:\n%s", ud)
+	}
+	bctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := p.Bootstrap(bctx, spec, insts, nil); err != nil {
+		t.Fatal(err)
+	}
+	health := listenAddr(t)
+	agent := listenAddr(t)
+	_, agentPort, _ := net.SplitHostPort(agent)
+	env := map[string]string{"AMBARI_ROLE": "server", "HERD_NODE_NAME": node.FQDN, "HERD_MODE": "dev",
+		"AMBARI_API_ADDR": listenAddr(t), "SERF_RPC_ADDR": listenAddr(t), "HEALTH_ADDR": health, "SERF_BIND": listenAddr(t),
+		"DNS_ADDR": listenAddr(t), "AMBARI_AGENT_ADDR": agent, "AMBARI_AGENT_PORT": agentPort, "EMU_STATE_FILE": "/tmp/emulator.json"}
+	info, err := p.StartNode(ctx, providers.StartRequest{Spec: spec, Node: node, Instance: insts[0], Env: env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.IP != "127.0.0.1" || info.AmbariURL != "http://"+env["AMBARI_API_ADDR"] {
+		t.Fatalf("node info: %+v", info)
+	}
+	waitHealthy(t, health)
+	rel, err := p.RemoveNodes(ctx, spec, []cluster.Node{node})
+	if err != nil || rel.Instances != 1 || f.live("awsc") != 0 {
+		t.Fatalf("remove: %+v %v, %d live", rel, err, f.live("awsc"))
+	}
+	c, err := local.Client.ContainerInspect(ctx, info.ContainerID)
+	if err != nil || c.State.Running {
+		t.Fatalf("the node's container must be stopped before its instance goes: %v", err)
+	}
+	if rel, err := p.Release(ctx, spec); err != nil || rel.Instances != 0 {
+		t.Fatalf("release after remove: %+v %v", rel, err)
+	}
+}
+
+func waitHealthy(t *testing.T, addr string) {
+	var h struct {
+		Healthy bool `json:"healthy"`
+	}
+	for deadline := time.Now().Add(30 * time.Second); !h.Healthy; time.Sleep(500 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal(fmt.Sprintf("node at %s never became healthy", addr))
+		}
+		if resp, err := http.Get("http://" + addr + "/health"); err == nil {
+			_ = json.NewDecoder(resp.Body).Decode(&h)
+			resp.Body.Close()
+		}
+	}
+}
