@@ -78,7 +78,7 @@ func TestRenderHostPassesCloudInitSchema(t *testing.T) {
 	}
 	var doc struct {
 		WriteFiles []struct{ Path, Content, Permissions string } `yaml:"write_files"`
-		Runcmd     [][]string                                   `yaml:"runcmd"`
+		Runcmd     [][]string                                    `yaml:"runcmd"`
 	}
 	if err := yaml.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("not YAML: %v\n%s", err, out)

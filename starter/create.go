@@ -28,6 +28,10 @@ type CreateFlags struct {
 	KeepOnFailure  bool
 	Wait           bool
 	NodeEnv        []string
+	ProviderOpts   []string // KEY=VALUE
+	ProviderConfig string   // file of KEY=VALUE lines
+	Region, AMI    string   // shorthands of provider options
+	InstanceType   string
 	TaskDuration   string
 	QuorumTimeout  time.Duration
 	InstallTimeout time.Duration
@@ -54,6 +58,9 @@ func (f CreateFlags) Spec(name string) (cluster.Spec, error) {
 			return spec, fmt.Errorf("--node-env %q: use KEY=VALUE", kv)
 		}
 		spec.NodeEnv[k] = v
+	}
+	if spec.ProviderOptions, err = f.providerOptions(); err != nil {
+		return spec, err
 	}
 	if f.TaskDuration != "" {
 		if _, err := time.ParseDuration(f.TaskDuration); err != nil {
@@ -89,6 +96,11 @@ func (app *App) createCommand() *cobra.Command {
 	fl.BoolVar(&f.KeepOnFailure, "keep-on-failure", false, "leave containers in place when provisioning fails, for debugging")
 	fl.BoolVar(&f.Wait, "wait", false, "follow progress until the cluster is ready or failed")
 	fl.StringArrayVar(&f.NodeEnv, "node-env", nil, "extra KEY=VALUE for every node container (repeatable)")
+	fl.StringArrayVar(&f.ProviderOpts, "provider-opt", nil, "provider option KEY=VALUE, e.g. region=eu-central-1 (repeatable; see README)")
+	fl.StringVar(&f.ProviderConfig, "provider-config", "", "file of provider options, one KEY=VALUE a line (# comments)")
+	fl.StringVar(&f.Region, "region", "", "aws: region (provider option region)")
+	fl.StringVar(&f.AMI, "ami", "", "aws: AMI with cloud-init (provider option ami)")
+	fl.StringVar(&f.InstanceType, "instance-type", "", "aws: instance type (provider option instance-type)")
 	fl.StringVar(&f.TaskDuration, "emulator-task-duration", "", "how long each emulated Ambari task takes, e.g. 0s")
 	fl.DurationVar(&f.QuorumTimeout, "quorum-timeout", 2*time.Minute, "how long to wait for all nodes to be alive in Serf")
 	fl.DurationVar(&f.InstallTimeout, "install-timeout", 30*time.Minute, "how long to wait for Ambari to install the blueprint")

@@ -3,6 +3,7 @@ package starter
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 )
@@ -70,5 +71,27 @@ func TestSpecFromFlags(t *testing.T) {
 	}
 	if spec.Size() != 4 || spec.HostGroups[1].Count != 3 || spec.NodeEnv["A"] != "b=c" || spec.NodeEnv["EMU_TASK_DURATION"] != "0s" {
 		t.Fatalf("spec: %+v", spec)
+	}
+}
+
+func TestProviderOptions(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/aws.conf"
+	if err := os.WriteFile(path, []byte("# herd on AWS\nregion = eu-central-1\nami=ami-0123\ninstance-type=m5.large\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := CreateFlags{Blueprint: "multi-node-hdfs-yarn", Nodes: 3, Provider: "aws", Image: "herd-node:dev", Domain: "herd.local",
+		ProviderConfig: path, ProviderOpts: []string{"instance-type=m5.xlarge"}}
+	spec, err := f.Spec("c1")
+	if err != nil || spec.ProviderOptions["region"] != "eu-central-1" || spec.ProviderOptions["instance-type"] != "m5.xlarge" {
+		t.Fatalf("spec: %+v %v", spec.ProviderOptions, err)
+	}
+	f.ProviderOpts = []string{"ami=img-1"}
+	if _, err := f.Spec("c1"); err == nil || !strings.Contains(err.Error(), "is not an AMI id") {
+		t.Fatalf("bad ami must be refused before anything starts: %v", err)
+	}
+	f.Provider = "gce"
+	if _, err := f.Spec("c1"); err == nil || !strings.Contains(err.Error(), "use docker or aws") {
+		t.Fatalf("unknown provider: %v", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/herdhq/herd/activities"
 	"github.com/herdhq/herd/providers"
+	"github.com/herdhq/herd/providers/aws"
 	"github.com/herdhq/herd/providers/docker"
 	"github.com/herdhq/herd/secrets"
 	"github.com/herdhq/herd/workflows"
@@ -52,7 +53,8 @@ func DefaultActivities(c client.Client, secretFile string, log *slog.Logger) (*a
 	if err != nil {
 		return nil, err
 	}
-	return &activities.Activities{Providers: providers.Registry{"docker": dp}, Master: master, Temporal: c, Logger: log}, nil
+	reg := providers.Registry{"docker": dp, "aws": aws.New(master, log)}
+	return &activities.Activities{Providers: reg, Master: master, Temporal: c, Logger: log}, nil
 }
 
 // DefaultSecretFile is where the master key lives unless told otherwise.

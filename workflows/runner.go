@@ -51,7 +51,7 @@ func (r *runner) done(step, format string, args ...any) {
 func (r *runner) allocate(ctx workflow.Context, nodes []cluster.Node) ([]providers.Instance, error) {
 	var inst []providers.Instance
 	in := activities.NodesInput{Spec: r.st.Spec, Nodes: nodes}
-	if err := r.exec(ctx, StepAllocate, fmt.Sprintf("allocate %d instances%s", len(nodes), r.on()), shortStep(2*time.Minute), a.AllocateInstances, &inst, in); err != nil {
+	if err := r.exec(ctx, StepAllocate, fmt.Sprintf("allocate %d instances%s", len(nodes), r.on()), shortStep(10*time.Minute), a.AllocateInstances, &inst, in); err != nil {
 		return nil, err
 	}
 	r.done(StepAllocate, "%d instances", len(inst))
@@ -61,7 +61,7 @@ func (r *runner) allocate(ctx workflow.Context, nodes []cluster.Node) ([]provide
 func (r *runner) cloudInit(ctx workflow.Context, nodes []cluster.Node, inst []providers.Instance) error {
 	var res activities.CloudInitResult
 	in := activities.CloudInitInput{NodesInput: activities.NodesInput{Spec: r.st.Spec, Nodes: nodes}, Instances: inst}
-	if err := r.exec(ctx, StepCloudInit, fmt.Sprintf("apply cloud-config to %d hosts%s", len(nodes), r.on()), shortStep(5*time.Minute), a.ApplyCloudInit, &res, in); err != nil {
+	if err := r.exec(ctx, StepCloudInit, fmt.Sprintf("apply cloud-config to %d hosts%s", len(nodes), r.on()), waitStep(20*time.Minute, time.Minute), a.ApplyCloudInit, &res, in); err != nil {
 		return err
 	}
 	r.done(StepCloudInit, "%d cloud-configs applied", res.Documents)
