@@ -6,9 +6,12 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -155,4 +158,43 @@ func Exec(ctx context.Context, p *docker.Provider, containerName string, cmd ...
 		return text, fmt.Errorf("%v in %s exited %d: %s", cmd, containerName, res.ExitCode, text)
 	}
 	return text, nil
+}
+
+// FreeAddr returns a free 127.0.0.1:port for a node running in the host's
+// network.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// HostNodeEnv is the environment of a server node in the host's network,
+// every port free; health is where its health endpoint listens.
+func HostNodeEnv(t testing.TB, fqdn string) (env map[string]string, health string) {
+	health, agent := FreeAddr(t), FreeAddr(t)
+	_, agentPort, _ := net.SplitHostPort(agent)
+	return map[string]string{"AMBARI_ROLE": "server", "HERD_NODE_NAME": fqdn, "HERD_MODE": "dev",
+		"AMBARI_API_ADDR": FreeAddr(t), "SERF_RPC_ADDR": FreeAddr(t), "HEALTH_ADDR": health, "SERF_BIND": FreeAddr(t),
+		"DNS_ADDR": FreeAddr(t), "AMBARI_AGENT_ADDR": agent, "AMBARI_AGENT_PORT": agentPort, "EMU_STATE_FILE": "/tmp/emulator.json"}, health
+}
+
+// WaitHealthy waits until a node's health endpoint says healthy.
+func WaitHealthy(t testing.TB, addr string) {
+	t.Helper()
+	var h struct {
+		Healthy bool `json:"healthy"`
+	}
+	for deadline := time.Now().Add(30 * time.Second); !h.Healthy; time.Sleep(500 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("node at %s never became healthy", addr)
+		}
+		if resp, err := http.Get("http://" + addr + "/health"); err == nil {
+			_ = json.NewDecoder(resp.Body).Decode(&h)
+			resp.Body.Close()
+		}
+	}
 }

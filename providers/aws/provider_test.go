@@ -4,12 +4,9 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/base64"
-	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -63,15 +60,6 @@ func engineProxy(t *testing.T, m secrets.Master, clusterName string) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-func listenAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // TestProviderOnEC2AndDockerOverTLS runs the whole provider: instances
 // launched on the EC2 test server with the host cloud-config as user data,
 // the engine reached over TLS with the cluster's certificates, the node's
@@ -102,12 +90,7 @@ func TestProviderOnEC2AndDockerOverTLS(t *testing.T) {
 	if err := p.Bootstrap(bctx, spec, insts, nil); err != nil {
 		t.Fatal(err)
 	}
-	health := listenAddr(t)
-	agent := listenAddr(t)
-	_, agentPort, _ := net.SplitHostPort(agent)
-	env := map[string]string{"AMBARI_ROLE": "server", "HERD_NODE_NAME": node.FQDN, "HERD_MODE": "dev",
-		"AMBARI_API_ADDR": listenAddr(t), "SERF_RPC_ADDR": listenAddr(t), "HEALTH_ADDR": health, "SERF_BIND": listenAddr(t),
-		"DNS_ADDR": listenAddr(t), "AMBARI_AGENT_ADDR": agent, "AMBARI_AGENT_PORT": agentPort, "EMU_STATE_FILE": "/tmp/emulator.json"}
+	env, health := dockertest.HostNodeEnv(t, node.FQDN)
 	info, err := p.StartNode(ctx, providers.StartRequest{Spec: spec, Node: node, Instance: insts[0], Env: env})
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +98,7 @@ func TestProviderOnEC2AndDockerOverTLS(t *testing.T) {
 	if info.IP != "127.0.0.1" || info.AmbariURL != "http://"+env["AMBARI_API_ADDR"] {
 		t.Fatalf("node info: %+v", info)
 	}
-	waitHealthy(t, health)
+	dockertest.WaitHealthy(t, health)
 	rel, err := p.RemoveNodes(ctx, spec, []cluster.Node{node})
 	if err != nil || rel.Instances != 1 || f.live("awsc") != 0 {
 		t.Fatalf("remove: %+v %v, %d live", rel, err, f.live("awsc"))
@@ -126,20 +109,5 @@ func TestProviderOnEC2AndDockerOverTLS(t *testing.T) {
 	}
 	if rel, err := p.Release(ctx, spec); err != nil || rel.Instances != 0 {
 		t.Fatalf("release after remove: %+v %v", rel, err)
-	}
-}
-
-func waitHealthy(t *testing.T, addr string) {
-	var h struct {
-		Healthy bool `json:"healthy"`
-	}
-	for deadline := time.Now().Add(30 * time.Second); !h.Healthy; time.Sleep(500 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal(fmt.Sprintf("node at %s never became healthy", addr))
-		}
-		if resp, err := http.Get("http://" + addr + "/health"); err == nil {
-			_ = json.NewDecoder(resp.Body).Decode(&h)
-			resp.Body.Close()
-		}
 	}
 }
