@@ -126,6 +126,27 @@ func TestNodeImageCluster(t *testing.T) {
 	t.Run("ambari hosts", c.checkAmbariHosts)
 	t.Run("no key no join", c.checkIntruderCannotJoin)
 	t.Run("failed node leaves dns", c.checkKilledNode)
+	t.Run("sigterm leaves gracefully", c.checkGracefulLeave)
+}
+
+// checkGracefulLeave: a node stopped with SIGTERM leaves Serf (status
+// "left", not "failed") and its name stops resolving.
+func (c *imageCluster) checkGracefulLeave(t *testing.T) {
+	leaver := c.nodes[1]
+	timeout := 10
+	if err := c.p.Client.ContainerStop(context.Background(), leaver.ContainerID, container.StopOptions{Timeout: &timeout}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "leaver reported left", func() error {
+		ms, err := c.members(rpcAuth)
+		if err == nil && ms[leaver.FQDN] != "left" {
+			err = fmt.Errorf("members %v", ms)
+		}
+		return err
+	})
+	if out, err := c.resolve(c.nodes[0], leaver.FQDN); err == nil || !strings.Contains(out, "NXDOMAIN") {
+		t.Fatalf("a node that left must not resolve: %q %v", out, err)
+	}
 }
 
 // checkDNS: every node resolves every other node's FQDN and short name
