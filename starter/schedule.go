@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -186,7 +187,7 @@ func (app *App) scheduleDescribe() *cobra.Command {
 					return fmt.Errorf("describe schedule %s: %w", args[0], err)
 				}
 				s := ScheduleSummary{ID: args[0], Paused: d.Schedule.State.Paused, Next: d.Info.NextActionTimes,
-					Recent: recentTimes(d.Info.RecentActions), Definition: fmt.Sprintf("%+v", d.Schedule.Spec)}
+					Recent: recentTimes(d.Info.RecentActions), Definition: describeSpec(d.Schedule.Spec)}
 				return app.print(cmd.OutOrStdout(), s, func() {
 					fmt.Fprintf(cmd.OutOrStdout(), "schedule %s\npaused: %v\nspec: %s\nnext: %v\nrecent: %v\n", s.ID, s.Paused, s.Definition, s.Next, s.Recent)
 				})
@@ -208,4 +209,44 @@ func (app *App) scheduleSimple(verb string, fn func(context.Context, client.Sche
 			})
 		},
 	}
+}
+
+// describeSpec renders a schedule's timetable for people, e.g.
+// "sec 0, min 0, hour 22, day 1-31, month 1-12, weekday 0-6 (Europe/Budapest)".
+func describeSpec(spec *client.ScheduleSpec) string {
+	if spec == nil {
+		return ""
+	}
+	var parts []string
+	for _, c := range spec.Calendars {
+		parts = append(parts, fmt.Sprintf("sec %s, min %s, hour %s, day %s, month %s, weekday %s",
+			ranges(c.Second), ranges(c.Minute), ranges(c.Hour), ranges(c.DayOfMonth), ranges(c.Month), ranges(c.DayOfWeek)))
+	}
+	for _, i := range spec.Intervals {
+		parts = append(parts, "every "+i.Every.String())
+	}
+	parts = append(parts, spec.CronExpressions...)
+	out := strings.Join(parts, "; ")
+	if spec.TimeZoneName != "" {
+		out += " (" + spec.TimeZoneName + ")"
+	}
+	return out
+}
+
+func ranges(rs []client.ScheduleRange) string {
+	if len(rs) == 0 {
+		return "*"
+	}
+	var out []string
+	for _, r := range rs {
+		s := fmt.Sprint(r.Start)
+		if r.End > r.Start {
+			s += fmt.Sprintf("-%d", r.End)
+		}
+		if r.Step > 1 {
+			s += fmt.Sprintf("/%d", r.Step)
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, ",")
 }

@@ -3,9 +3,11 @@ package starter
 import (
 	"bytes"
 	"encoding/json"
+	"go.temporal.io/sdk/client"
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func run(t *testing.T, args ...string) (string, error) {
@@ -93,5 +95,16 @@ func TestProviderOptions(t *testing.T) {
 	f.Provider = "gce"
 	if _, err := f.Spec("c1"); err == nil || !strings.Contains(err.Error(), "use docker or aws") {
 		t.Fatalf("unknown provider: %v", err)
+	}
+}
+
+func TestDescribeSpec(t *testing.T) {
+	spec := &client.ScheduleSpec{TimeZoneName: "Europe/Budapest",
+		Calendars: []client.ScheduleCalendarSpec{{Second: []client.ScheduleRange{{Start: 0}}, Minute: []client.ScheduleRange{{Start: 0}},
+			Hour: []client.ScheduleRange{{Start: 8}}, DayOfWeek: []client.ScheduleRange{{Start: 1, End: 5, Step: 1}}}},
+		Intervals: []client.ScheduleIntervalSpec{{Every: 12 * time.Hour}}}
+	want := "sec 0, min 0, hour 8, day *, month *, weekday 1-5; every 12h0m0s (Europe/Budapest)"
+	if got := describeSpec(spec); got != want {
+		t.Fatalf("got %q, want %q", got, want)
 	}
 }
