@@ -114,13 +114,18 @@ func TestUnreachableUpstreamIsSERVFAIL(t *testing.T) {
 }
 
 func TestForwardingLoopIsCut(t *testing.T) {
-	h := newHandler("")
-	srv, err := Listen("127.0.0.1:0", h)
+	var h *Handler
+	ready := make(chan struct{})
+	srv, err := Listen("127.0.0.1:0", dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
+		<-ready
+		h.ServeDNS(w, r)
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown(context.Background())
-	h.Upstream = srv.Addr() // forwards to itself, as Docker's resolver would send it back
+	h = newHandler(srv.Addr()) // forwards to itself, as Docker's resolver would send it back
+	close(ready)
 	if resp := ask(h, "example.org", dns.TypeA); resp.Rcode != dns.RcodeServerFailure {
 		t.Fatalf("want SERVFAIL on a loop: %v", resp)
 	}
