@@ -39,7 +39,9 @@ type Released struct {
 type Provider interface {
 	// Allocate returns one instance per node; a retry returns the same ones.
 	Allocate(ctx context.Context, spec cluster.Spec, nodes []cluster.Node) ([]Instance, error)
-	// Bootstrap applies the rendered cloud-config of each instance.
+	// Bootstrap applies the rendered cloud-config of each instance. A cloud
+	// provider, which must hand its own cloud-config to the instance as user
+	// data at Allocate, waits here until the instances have run it.
 	Bootstrap(ctx context.Context, spec cluster.Spec, instances []Instance, cloudConfigs []string) error
 	// StartNode starts (or adopts an existing) container for one node; an
 	// existing container told another join IP is replaced.
