@@ -9,10 +9,10 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/herdhq/herd/ambari"
 	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/internal/poll"
 	"github.com/herdhq/herd/providers"
 	"github.com/herdhq/herd/secrets"
 )
@@ -59,87 +59,66 @@ func (a *Activities) ambariClient(clusterName, url string) *ambari.Client {
 // provider finds a provider; an unknown one is not worth retrying.
 func (a *Activities) provider(name string) (providers.Provider, error) {
 	p, err := a.Providers.Get(name)
-	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "UnknownProvider", nil)
-	}
-	return p, nil
+	return p, wrap(err, "find provider")
 }
 
-// NodesInput names some nodes of a cluster.
+// NodesInput names some nodes of a cluster and where they run.
 type NodesInput struct {
-	Spec  cluster.Spec   `json:"spec"`
-	Nodes []cluster.Node `json:"nodes"`
+	Target cluster.Target `json:"target"`
+	Nodes  []cluster.Node `json:"nodes"`
 }
 
-// AllocateInstances asks the spec's provider for one instance per node.
-func (a *Activities) AllocateInstances(ctx context.Context, in NodesInput) ([]providers.Instance, error) {
-	p, err := a.provider(in.Spec.Provider)
+// AllocateInstances asks the target's provider for one instance per node.
+func (a *Activities) AllocateInstances(ctx context.Context, in NodesInput) ([]cluster.Instance, error) {
+	p, err := a.provider(in.Target.Provider)
 	if err != nil {
 		return nil, err
 	}
-	return p.Allocate(ctx, in.Spec, in.Nodes)
+	if err := p.Schema().Validate(in.Target.Options); err != nil {
+		return nil, permanent("BadProviderOptions", "%v", err)
+	}
+	inst, err := p.Allocate(reporting(ctx), in.Target, in.Nodes)
+	return inst, wrap(err, "allocate instances of %s", in.Target.Cluster)
 }
 
 // StopNodes stops nodes gracefully (they leave Serf) and keeps them.
 func (a *Activities) StopNodes(ctx context.Context, in NodesInput) error {
-	p, err := a.provider(in.Spec.Provider)
+	p, err := a.provider(in.Target.Provider)
 	if err != nil {
 		return err
 	}
-	return wrap(p.StopNodes(ctx, in.Spec, in.Nodes), "stop nodes of %s", in.Spec.Name)
+	return wrap(p.StopNodes(ctx, in.Target, in.Nodes), "stop nodes of %s", in.Target.Cluster)
 }
 
 // RemoveNodes stops nodes gracefully and releases them.
-func (a *Activities) RemoveNodes(ctx context.Context, in NodesInput) (providers.Released, error) {
-	p, err := a.provider(in.Spec.Provider)
+func (a *Activities) RemoveNodes(ctx context.Context, in NodesInput) (cluster.Released, error) {
+	p, err := a.provider(in.Target.Provider)
 	if err != nil {
-		return providers.Released{}, err
+		return cluster.Released{}, err
 	}
-	rel, err := p.RemoveNodes(ctx, in.Spec, in.Nodes)
-	if err != nil {
-		return rel, wrap(err, "remove nodes of %s", in.Spec.Name)
-	}
-	return rel, nil
+	rel, err := p.RemoveNodes(ctx, in.Target, in.Nodes)
+	return rel, wrap(err, "remove nodes of %s", in.Target.Cluster)
 }
 
-// ReleaseInput names what to release.
-type ReleaseInput struct {
-	Cluster  string            `json:"cluster"`
-	Provider string            `json:"provider"`
-	Options  map[string]string `json:"provider_options,omitempty"`
+// reporting is ctx with a provider reporter that heartbeats the progress.
+func reporting(ctx context.Context) context.Context {
+	return providers.WithReporter(ctx, func(p cluster.Progress) { heartbeat(ctx, p) })
 }
 
-// ReleaseCluster removes every container, network and instance of a cluster.
-func (a *Activities) ReleaseCluster(ctx context.Context, in ReleaseInput) (providers.Released, error) {
-	p, err := a.provider(in.Provider)
-	if err != nil {
-		return providers.Released{}, err
+func heartbeat(ctx context.Context, p cluster.Progress) {
+	if activity.IsActivity(ctx) {
+		activity.RecordHeartbeat(ctx, p)
 	}
-	rel, err := p.Release(ctx, cluster.Spec{Name: in.Cluster, Provider: in.Provider, ProviderOptions: in.Options})
-	if err == nil {
-		a.logger().Info("cluster released", "cluster", in.Cluster, "containers", rel.Containers, "networks", rel.Networks)
-	}
-	return rel, err
 }
 
 // waitUntil calls check every interval until it reports done, heartbeating
 // its progress text, until ctx ends.
-func (a *Activities) waitUntil(ctx context.Context, check func() (done bool, progress string, err error)) (string, error) {
-	var last string
-	for {
+func (a *Activities) waitUntil(ctx context.Context, check func() (done bool, progress string, err error)) error {
+	return poll.Until(ctx, a.interval(), func(context.Context) (bool, error) {
 		done, progress, err := check()
-		if err != nil {
-			return progress, err
-		}
-		last = progress
-		activity.RecordHeartbeat(ctx, progress)
-		if done {
-			return last, nil
-		}
-		if err := sleep(ctx, a.interval()); err != nil {
-			return last, err
-		}
-	}
+		heartbeat(ctx, cluster.Progress{Text: progress})
+		return done, err
+	})
 }
 
 // deadlineCtx ends after limit (when set) or a little before the

@@ -15,9 +15,18 @@ import (
 	"github.com/herdhq/herd/cluster"
 )
 
-// HostsInput names Ambari hosts of a cluster.
-type HostsInput struct {
+// BlueprintInput is what SubmitBlueprint registers and creates: the
+// spec's blueprint and host groups, on the given nodes.
+type BlueprintInput struct {
 	Spec      cluster.Spec   `json:"spec"`
+	AmbariURL string         `json:"ambari_url"`
+	Nodes     []cluster.Node `json:"nodes"`
+}
+
+// HostsInput names Ambari hosts of a cluster built from a blueprint.
+type HostsInput struct {
+	Cluster   string         `json:"cluster"`
+	Blueprint string         `json:"blueprint"`
 	AmbariURL string         `json:"ambari_url"`
 	Nodes     []cluster.Node `json:"nodes"`
 }
@@ -26,7 +35,7 @@ type HostsInput struct {
 // registered, registers the blueprint and creates the cluster, returning the
 // install request id. A retry after partial success continues: an identical
 // blueprint and an existing cluster are taken as done.
-func (a *Activities) SubmitBlueprint(ctx context.Context, in HostsInput) (int64, error) {
+func (a *Activities) SubmitBlueprint(ctx context.Context, in BlueprintInput) (int64, error) {
 	cl := a.ambariClient(in.Spec.Name, in.AmbariURL)
 	if err := a.waitForHosts(ctx, cl, in.Nodes); err != nil {
 		return 0, err
@@ -48,7 +57,7 @@ func (a *Activities) waitForHosts(ctx context.Context, cl *ambari.Client, nodes 
 	wctx, cancel := deadlineCtx(ctx, 0)
 	defer cancel()
 	var missing []string
-	_, err := a.waitUntil(wctx, func() (bool, string, error) {
+	err := a.waitUntil(wctx, func() (bool, string, error) {
 		if err := cl.Check(wctx); err != nil {
 			return false, "waiting for ambari: " + err.Error(), nil
 		}
@@ -152,13 +161,13 @@ func existingRequest(ctx context.Context, cl *ambari.Client, name string) (int64
 // id. A retry skips hosts already added; when all were, it returns the
 // cluster's latest request.
 func (a *Activities) AddAmbariHosts(ctx context.Context, in HostsInput) (int64, error) {
-	cl := a.ambariClient(in.Spec.Name, in.AmbariURL)
+	cl := a.ambariClient(in.Cluster, in.AmbariURL)
 	if err := a.waitForHosts(ctx, cl, in.Nodes); err != nil {
 		return 0, err
 	}
-	have, err := cl.ClusterHosts(ctx, in.Spec.Name)
+	have, err := cl.ClusterHosts(ctx, in.Cluster)
 	if err != nil {
-		return 0, fmt.Errorf("list hosts of %s: %w", in.Spec.Name, err)
+		return 0, fmt.Errorf("list hosts of %s: %w", in.Cluster, err)
 	}
 	added := map[string]bool{}
 	for _, h := range have {
@@ -167,17 +176,17 @@ func (a *Activities) AddAmbariHosts(ctx context.Context, in HostsInput) (int64, 
 	var adds []ambari.HostAddition
 	for _, n := range in.Nodes {
 		if !added[n.FQDN] {
-			adds = append(adds, ambari.HostAddition{Blueprint: in.Spec.BlueprintName, HostGroup: n.HostGroup, HostName: n.FQDN})
+			adds = append(adds, ambari.HostAddition{Blueprint: in.Blueprint, HostGroup: n.HostGroup, HostName: n.FQDN})
 		}
 	}
 	if len(adds) == 0 {
-		ids, err := cl.Requests(ctx, in.Spec.Name)
+		ids, err := cl.Requests(ctx, in.Cluster)
 		if err != nil || len(ids) == 0 {
 			return 0, fmt.Errorf("find the request that added the hosts: %w", err)
 		}
 		return ids[len(ids)-1], nil
 	}
-	id, err := cl.AddHosts(ctx, in.Spec.Name, adds)
+	id, err := cl.AddHosts(ctx, in.Cluster, adds)
 	if ambari.HasStatus(err, http.StatusBadRequest) {
 		return 0, temporal.NewNonRetryableApplicationError("ambari refused the hosts: "+err.Error(), "HostsRefused", nil)
 	}
@@ -187,9 +196,9 @@ func (a *Activities) AddAmbariHosts(ctx context.Context, in HostsInput) (int64, 
 // RemoveAmbariHosts stops the hosts' components and deletes the hosts from
 // the cluster; hosts already gone are skipped.
 func (a *Activities) RemoveAmbariHosts(ctx context.Context, in HostsInput) error {
-	cl := a.ambariClient(in.Spec.Name, in.AmbariURL)
+	cl := a.ambariClient(in.Cluster, in.AmbariURL)
 	for _, n := range in.Nodes {
-		id, err := cl.StopHostComponents(ctx, in.Spec.Name, n.FQDN)
+		id, err := cl.StopHostComponents(ctx, in.Cluster, n.FQDN)
 		if ambari.HasStatus(err, http.StatusNotFound) {
 			continue
 		}
@@ -197,11 +206,11 @@ func (a *Activities) RemoveAmbariHosts(ctx context.Context, in HostsInput) error
 			return fmt.Errorf("stop components on %s: %w", n.FQDN, err)
 		}
 		if id != 0 {
-			if _, err := a.PollAmbariRequest(ctx, PollInput{Cluster: in.Spec.Name, AmbariURL: in.AmbariURL, RequestID: id}); err != nil {
+			if _, err := a.PollAmbariRequest(ctx, PollInput{Cluster: in.Cluster, AmbariURL: in.AmbariURL, RequestID: id}); err != nil {
 				return err
 			}
 		}
-		if err := cl.DeleteHost(ctx, in.Spec.Name, n.FQDN); err != nil && !ambari.HasStatus(err, http.StatusNotFound) {
+		if err := cl.DeleteHost(ctx, in.Cluster, n.FQDN); err != nil && !ambari.HasStatus(err, http.StatusNotFound) {
 			return fmt.Errorf("delete host %s: %w", n.FQDN, err)
 		}
 	}
@@ -223,7 +232,7 @@ func (a *Activities) SetServicesState(ctx context.Context, in ServicesInput) (in
 	cl := a.ambariClient(in.Cluster, in.AmbariURL)
 	wctx, cancel := deadlineCtx(ctx, 0)
 	defer cancel()
-	if _, err := a.waitUntil(wctx, func() (bool, string, error) {
+	if err := a.waitUntil(wctx, func() (bool, string, error) {
 		err := cl.Check(wctx)
 		if err != nil {
 			return false, "waiting for ambari: " + err.Error(), nil

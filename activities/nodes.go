@@ -2,74 +2,56 @@ package activities
 
 import (
 	"context"
-	"fmt"
+	"net"
 
-	"go.temporal.io/sdk/temporal"
-
-	"github.com/herdhq/herd/cloudinit"
 	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/contract"
 	"github.com/herdhq/herd/providers"
-	"github.com/herdhq/herd/providers/docker"
 )
 
-// CloudInitResult says what ApplyCloudInit rendered; the documents
-// themselves stay out of workflow history.
-type CloudInitResult struct {
-	Documents int `json:"documents"`
-	Bytes     int `json:"bytes"`
+// HostsResult says how many hosts ApplyCloudInit set up.
+type HostsResult struct {
+	Hosts int `json:"hosts"`
 }
 
 // CloudInitInput is the nodes to set up and their instances, in order.
 type CloudInitInput struct {
 	NodesInput
-	Instances []providers.Instance `json:"instances"`
+	Instances []cluster.Instance `json:"instances"`
 }
 
-// ApplyCloudInit renders each instance's cloud-config and has the provider
-// apply it.
-func (a *Activities) ApplyCloudInit(ctx context.Context, in CloudInitInput) (CloudInitResult, error) {
-	spec, nodes, instances := in.Spec, in.Nodes, in.Instances
-	p, err := a.provider(spec.Provider)
+// ApplyCloudInit has the provider set the hosts up: on a cloud, it waits
+// until each instance has run the cloud-config it was launched with; on the
+// local engine, it puts in place what that cloud-config would (the node
+// image, the cluster's network).
+func (a *Activities) ApplyCloudInit(ctx context.Context, in CloudInitInput) (HostsResult, error) {
+	p, err := a.provider(in.Target.Provider)
 	if err != nil {
-		return CloudInitResult{}, err
+		return HostsResult{}, err
 	}
-	if len(nodes) != len(instances) {
-		return CloudInitResult{}, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("%d instances for %d nodes", len(instances), len(nodes)), "InstanceMismatch", nil)
+	if len(in.Nodes) != len(in.Instances) {
+		return HostsResult{}, permanent("InstanceMismatch", "%d instances for %d nodes", len(in.Instances), len(in.Nodes))
 	}
-	var res CloudInitResult
-	docs := make([]string, len(nodes))
-	for i, n := range nodes {
-		doc, err := cloudinit.Render(cloudinit.Params{
-			Cluster: spec.Name, Node: n.Name, FQDN: n.FQDN, Role: n.Role, HostGroup: n.HostGroup,
-			Domain: spec.Domain, Image: spec.Image, Network: docker.NetworkName(spec.Name),
-		})
-		if err != nil {
-			return res, temporal.NewNonRetryableApplicationError(err.Error(), "CloudInitRender", nil)
-		}
-		docs[i] = doc
-		res.Documents++
-		res.Bytes += len(doc)
+	if err := p.SetUpHosts(reporting(ctx), in.Target, in.Nodes, in.Instances); err != nil {
+		return HostsResult{}, wrap(err, "set up hosts of %s", in.Target.Cluster)
 	}
-	if err := p.Bootstrap(ctx, spec, instances, docs); err != nil {
-		return res, wrap(err, "bootstrap hosts of %s", spec.Name)
-	}
-	return res, nil
+	return HostsResult{Hosts: len(in.Instances)}, nil
 }
 
 // StartNodeInput is one node to start; JoinIP is empty for the server.
 type StartNodeInput struct {
-	Spec     cluster.Spec       `json:"spec"`
-	Node     cluster.Node       `json:"node"`
-	Instance providers.Instance `json:"instance"`
-	JoinIP   string             `json:"join_ip,omitempty"`
+	Target   cluster.Target    `json:"target"`
+	Node     cluster.Node      `json:"node"`
+	Instance cluster.Instance  `json:"instance"`
+	JoinIP   string            `json:"join_ip,omitempty"`
+	NodeEnv  map[string]string `json:"node_env,omitempty"` // the user's extras
 }
 
-// StartServerContainer starts the first node (AMBARI_ROLE=server); its IP is
-// the join IP of every other node.
+// StartServerContainer starts the first node (the Ambari server); its IP
+// is the join IP of every other node.
 func (a *Activities) StartServerContainer(ctx context.Context, in StartNodeInput) (cluster.NodeInfo, error) {
-	if in.Node.Role != cluster.RoleServer {
-		return cluster.NodeInfo{}, temporal.NewNonRetryableApplicationError("node "+in.Node.Name+" is not the server", "BadInput", nil)
+	if !in.Node.IsServer() {
+		return cluster.NodeInfo{}, permanent("BadInput", "node %s is not the server", in.Node.Name)
 	}
 	return a.startNode(ctx, in)
 }
@@ -77,42 +59,39 @@ func (a *Activities) StartServerContainer(ctx context.Context, in StartNodeInput
 // StartAgentContainer starts one agent node joining JoinIP.
 func (a *Activities) StartAgentContainer(ctx context.Context, in StartNodeInput) (cluster.NodeInfo, error) {
 	if in.JoinIP == "" {
-		return cluster.NodeInfo{}, temporal.NewNonRetryableApplicationError("agent "+in.Node.Name+" needs a join IP", "BadInput", nil)
+		return cluster.NodeInfo{}, permanent("BadInput", "agent %s needs a join IP", in.Node.Name)
 	}
 	return a.startNode(ctx, in)
 }
 
 func (a *Activities) startNode(ctx context.Context, in StartNodeInput) (cluster.NodeInfo, error) {
-	p, err := a.provider(in.Spec.Provider)
+	p, err := a.provider(in.Target.Provider)
 	if err != nil {
 		return cluster.NodeInfo{}, err
 	}
-	info, err := p.StartNode(ctx, providers.StartRequest{Spec: in.Spec, Node: in.Node, Instance: in.Instance, Env: a.nodeEnv(in)})
+	cfg, err := a.nodeConfig(in)
 	if err != nil {
-		return info, wrap(err, "start %s %s", in.Node.Role, in.Node.Name)
+		return cluster.NodeInfo{}, err
 	}
-	return info, nil
+	info, err := p.StartNode(ctx, providers.StartRequest{Target: in.Target, Node: in.Node, Instance: in.Instance, Config: cfg})
+	return info, wrap(err, "start %s %s", in.Node.Role, in.Node.Name)
 }
 
-// nodeEnv is the container environment: the user's extras, then what herd
-// sets (which wins), secrets derived here so they never enter history.
-func (a *Activities) nodeEnv(in StartNodeInput) map[string]string {
-	env := map[string]string{}
-	for k, v := range in.Spec.NodeEnv {
-		env[k] = v
+// nodeConfig is what the node is told: the user's extras, then herd's own
+// settings, secrets derived here so they never enter history.
+func (a *Activities) nodeConfig(in StartNodeInput) (contract.Config, error) {
+	s := a.Master.For(in.Target.Cluster)
+	cfg := contract.DefaultConfig()
+	cfg.Role, cfg.NodeName, cfg.Domain = in.Node.Role, in.Node.FQDN, in.Target.Domain
+	cfg.Cluster, cfg.HostGroup, cfg.Extra = in.Target.Cluster, in.Node.HostGroup, in.NodeEnv
+	cfg.RPCAuthKey, cfg.Ambari.User, cfg.Ambari.Password = s.SerfRPCAuth, s.AmbariUser, s.AmbariPassword
+	key, err := s.GossipKey()
+	if err != nil {
+		return cfg, permanent("BadSecret", "gossip key of %s: %v", in.Target.Cluster, err)
 	}
-	s := a.Master.For(in.Spec.Name)
-	env["AMBARI_ROLE"] = in.Node.Role
-	env["HERD_CLUSTER"] = in.Spec.Name
-	env["HERD_HOST_GROUP"] = in.Node.HostGroup
-	env["HERD_DOMAIN"] = in.Spec.Domain
-	env["HERD_NODE_NAME"] = in.Node.FQDN
-	env["SERF_ENCRYPT_KEY"] = s.SerfEncryptKey
-	env["SERF_RPC_AUTH"] = s.SerfRPCAuth
-	env["AMBARI_USER"] = s.AmbariUser
-	env["AMBARI_PASSWORD"] = s.AmbariPassword
+	cfg.EncryptKey = key
 	if in.JoinIP != "" {
-		env["SERF_JOIN_IP"] = in.JoinIP
+		cfg.JoinAddr = net.JoinHostPort(in.JoinIP, contract.Port(contract.PortSerf))
 	}
-	return env
+	return cfg, nil
 }

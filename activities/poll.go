@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/herdhq/herd/ambari"
+	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/internal/poll"
 )
 
 // PollInput names a request to follow.
@@ -26,37 +26,26 @@ type RequestOutcome struct {
 	Tasks           int     `json:"tasks"`
 }
 
-// Progress is the heartbeat detail of PollAmbariRequest.
-type Progress struct {
-	Status          string  `json:"status"`
-	ProgressPercent float64 `json:"progress_percent"`
-	Completed       int     `json:"completed"`
-	Tasks           int     `json:"tasks"`
-}
-
 // PollAmbariRequest follows a request until it is final, heartbeating its
 // progress_percent. FAILED, ABORTED and TIMEDOUT become a non-retryable
 // error naming the failed tasks and hosts.
 func (a *Activities) PollAmbariRequest(ctx context.Context, in PollInput) (RequestOutcome, error) {
 	cl := a.ambariClient(in.Cluster, in.AmbariURL)
-	for {
+	var out RequestOutcome
+	err := poll.Until(ctx, a.interval(), func(ctx context.Context) (bool, error) {
 		req, err := cl.Request(ctx, in.Cluster, in.RequestID)
 		if err != nil {
-			return RequestOutcome{}, fmt.Errorf("poll ambari request %d: %w", in.RequestID, err)
+			return false, fmt.Errorf("poll ambari request %d: %w", in.RequestID, err)
 		}
 		r := req.Requests
-		activity.RecordHeartbeat(ctx, Progress{Status: r.RequestStatus, ProgressPercent: r.ProgressPercent, Completed: r.CompletedTaskCount, Tasks: r.TaskCount})
-		out := RequestOutcome{Status: r.RequestStatus, ProgressPercent: r.ProgressPercent, Tasks: r.TaskCount}
-		if r.RequestStatus == ambari.StatusCompleted {
-			return out, nil
+		heartbeat(ctx, cluster.Progress{Status: r.RequestStatus, Percent: r.ProgressPercent, Done: r.CompletedTaskCount, Total: r.TaskCount})
+		out = RequestOutcome{Status: r.RequestStatus, ProgressPercent: r.ProgressPercent, Tasks: r.TaskCount}
+		if ambari.IsFinal(r.RequestStatus) && r.RequestStatus != ambari.StatusCompleted {
+			return false, temporal.NewNonRetryableApplicationError(failureMessage(req), ErrAmbariRequestFailed, nil, out)
 		}
-		if ambari.IsFinal(r.RequestStatus) {
-			return out, temporal.NewNonRetryableApplicationError(failureMessage(req), ErrAmbariRequestFailed, nil, out)
-		}
-		if err := sleep(ctx, a.interval()); err != nil {
-			return out, err
-		}
-	}
+		return r.RequestStatus == ambari.StatusCompleted, nil
+	})
+	return out, err
 }
 
 func failureMessage(req *ambari.Request) string {
@@ -75,13 +64,4 @@ func failureMessage(req *ambari.Request) string {
 		msg += " (abort reason: " + req.Requests.AbortReason + ")"
 	}
 	return msg
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(d):
-		return nil
-	}
 }

@@ -12,7 +12,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/herdhq/herd/cluster"
-	"github.com/herdhq/herd/membership"
+	"github.com/herdhq/herd/contract"
+	"github.com/herdhq/herd/internal/poll"
 )
 
 // QuorumInput names the members a cluster must have.
@@ -38,44 +39,31 @@ type QuorumResult struct {
 func (a *Activities) WaitForSerfQuorum(ctx context.Context, in QuorumInput) (QuorumResult, error) {
 	wctx, cancel := deadlineCtx(ctx, in.Timeout)
 	defer cancel()
-	w := &serfWatch{addr: in.RPCAddr, auth: a.Master.For(in.Cluster).SerfRPCAuth}
+	w := &serfWatch{addr: in.RPCAddr, auth: a.Master.For(in.Cluster).SerfRPCAuth, changed: make(chan map[string]any, 256)}
 	defer w.close()
 	var res QuorumResult
 	var missing []string
-	for {
+	err := poll.UntilChanged(wctx, a.interval(), w.changed, func(context.Context) (bool, error) {
 		members, err := w.members()
-		progress := fmt.Sprintf("0/%d alive (serf rpc: %v)", len(in.Nodes), err)
-		if err == nil {
-			res, missing = checkQuorum(in, members)
-			a.recordAlive(ctx, in.Cluster, res.Alive)
-			progress = fmt.Sprintf("%d/%d alive", res.Alive, len(in.Nodes))
+		if err != nil {
+			heartbeat(ctx, cluster.Progress{Text: fmt.Sprintf("0/%d alive (serf rpc: %v)", len(in.Nodes), err), Total: len(in.Nodes)})
+			return false, nil
 		}
-		heartbeat(ctx, progress)
-		if err == nil && len(missing) == 0 && res.Alive == len(in.Nodes) {
-			return res, nil
-		}
-		select {
-		case <-wctx.Done():
-			if ctx.Err() != nil {
-				return res, ctx.Err()
-			}
-			msg := fmt.Sprintf("serf quorum not reached: %d/%d alive, missing %s", res.Alive, len(in.Nodes), strings.Join(missing, ", "))
-			return res, temporal.NewNonRetryableApplicationError(msg, ErrQuorumTimeout, nil, missing)
-		case <-w.changed:
-		case <-time.After(a.interval()):
-		}
+		res, missing = checkQuorum(in, members)
+		a.recordAlive(ctx, in.Cluster, res.Alive)
+		heartbeat(ctx, cluster.Progress{Text: fmt.Sprintf("%d/%d alive", res.Alive, len(in.Nodes)), Done: res.Alive, Total: len(in.Nodes)})
+		return len(missing) == 0 && res.Alive == len(in.Nodes), nil
+	})
+	if err == nil || ctx.Err() != nil {
+		return res, err
 	}
+	msg := fmt.Sprintf("serf quorum not reached: %d/%d alive, missing %s", res.Alive, len(in.Nodes), strings.Join(missing, ", "))
+	return res, temporal.NewNonRetryableApplicationError(msg, ErrQuorumTimeout, nil, missing)
 }
 
 func (a *Activities) recordAlive(ctx context.Context, clusterName string, alive int) {
 	if activity.IsActivity(ctx) {
 		activity.GetMetricsHandler(ctx).WithTags(map[string]string{"cluster": clusterName}).Gauge("herd_nodes_alive").Update(float64(alive))
-	}
-}
-
-func heartbeat(ctx context.Context, details any) {
-	if activity.IsActivity(ctx) {
-		activity.RecordHeartbeat(ctx, details)
 	}
 }
 
@@ -105,9 +93,6 @@ func (w *serfWatch) connect() error {
 	if err != nil {
 		return err
 	}
-	if w.changed == nil {
-		w.changed = make(chan map[string]any, 256)
-	}
 	if _, err := c.Stream("member-join,member-leave,member-failed,member-update,member-reap", w.changed); err != nil {
 		c.Close()
 		return err
@@ -136,7 +121,7 @@ func checkQuorum(in QuorumInput, members []serfclient.Member) (QuorumResult, []s
 	var extra []string
 	for _, m := range members {
 		byName[m.Name] = m
-		if m.Status == "alive" && m.Tags[membership.TagCluster] == in.Cluster && !expected[m.Name] {
+		if m.Status == "alive" && m.Tags[contract.TagCluster] == in.Cluster && !expected[m.Name] {
 			extra = append(extra, m.Name+" (still alive)")
 		}
 	}
@@ -157,8 +142,8 @@ func checkQuorum(in QuorumInput, members []serfclient.Member) (QuorumResult, []s
 }
 
 func tagsOK(tags map[string]string, clusterName string, n cluster.Node) bool {
-	if tags[membership.TagAgent] != "true" || tags[membership.TagCluster] != clusterName {
+	if tags[contract.TagAgent] != "true" || tags[contract.TagCluster] != clusterName {
 		return false
 	}
-	return (tags[membership.TagServer] == "true") == (n.Role == cluster.RoleServer)
+	return (tags[contract.TagServer] == "true") == n.IsServer()
 }

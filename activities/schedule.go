@@ -23,22 +23,22 @@ type ScaleInput struct {
 // its outcome. A request the cluster refuses is not retried.
 func (a *Activities) RequestScale(ctx context.Context, in ScaleInput) (string, error) {
 	if a.Temporal == nil {
-		return "", temporal.NewNonRetryableApplicationError("this worker has no Temporal client for scheduled scaling", "NoClient", nil)
+		return "", permanent("NoClient", "this worker has no Temporal client for scheduled scaling")
 	}
 	h, err := a.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: cluster.WorkflowID(in.Cluster), UpdateName: cluster.UpdateScale, UpdateID: in.UpdateID,
 		Args: []any{in.Request}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
-		var res map[string]any
+		var res cluster.OpResult
 		err = h.Get(ctx, &res)
 		if err == nil {
-			return fmt.Sprintf("cluster %s: %v, %v nodes", in.Cluster, res["operation"], res["nodes"]), nil
+			return fmt.Sprintf("cluster %s: %s, %d nodes", in.Cluster, res.Operation, res.Nodes), nil
 		}
 	}
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) {
-		return "", temporal.NewNonRetryableApplicationError(fmt.Sprintf("cluster %s: %s", in.Cluster, app.Message()), "ScaleFailed", nil)
+		return "", permanent("ScaleFailed", "cluster %s: %s", in.Cluster, app.Message())
 	}
 	return "", fmt.Errorf("scale cluster %s: %w", in.Cluster, err)
 }

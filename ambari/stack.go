@@ -3,7 +3,6 @@ package ambari
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -93,7 +92,7 @@ func checkTopology(st Stack, counts map[string]int, services map[string]bool, gr
 		if !services[sc.Service] {
 			continue
 		}
-		if !cardinalityOK(sc.Cardinality, counts[name], groups) {
+		if !ParseCardinality(sc.Cardinality).Allows(counts[name], groups) {
 			bad = append(bad, fmt.Sprintf("%s(actual=%d, required=%s)", name, counts[name], sc.Cardinality))
 		}
 	}
@@ -104,24 +103,6 @@ func checkTopology(st Stack, counts map[string]int, services map[string]bool, gr
 	return &ValidationError{"Cluster Topology validation failed.  Invalid service component count: [" +
 		strings.Join(bad, ", ") + "].  To disable topology validation and create the blueprint, " +
 		"add the following to the end of the url: '?validate_topology=false'"}
-}
-
-// cardinalityOK evaluates Ambari's cardinality forms: N, N+, N-M, ALL.
-func cardinalityOK(card string, n, groups int) bool {
-	switch {
-	case card == "ALL":
-		return n == groups
-	case strings.HasSuffix(card, "+"):
-		min, _ := strconv.Atoi(strings.TrimSuffix(card, "+"))
-		return n >= min
-	case strings.Contains(card, "-"):
-		lo, hi, _ := strings.Cut(card, "-")
-		min, _ := strconv.Atoi(lo)
-		max, _ := strconv.Atoi(hi)
-		return n >= min && n <= max
-	}
-	want, _ := strconv.Atoi(card)
-	return n == want
 }
 
 // Services returns the services a blueprint installs, sorted.
@@ -151,13 +132,4 @@ func (bp Blueprint) Group(name string) (HostGroup, bool) {
 		}
 	}
 	return HostGroup{}, false
-}
-
-// CardinalityAllows reports whether n satisfies a host-group cardinality
-// such as "1", "1+" or "1-3" (ALL allows any count).
-func CardinalityAllows(card string, n int) bool {
-	if card == "ALL" {
-		return true
-	}
-	return cardinalityOK(card, n, n)
 }

@@ -43,7 +43,7 @@ func newFixture(t testing.TB, cfg Config) *fixture {
 
 func (f *fixture) register(host, ip string) {
 	f.t.Helper()
-	body, _ := json.Marshal(Registration{Hostname: host, HardwareProfile: HardwareProfile{IPAddress: ip}})
+	body, _ := json.Marshal(ambari.Registration{Hostname: host, HardwareProfile: ambari.HardwareProfile{IPAddress: ip}})
 	resp, err := http.Post(f.agent.URL+"/agent/v1/register/"+host, "application/json", bytes.NewReader(body))
 	if err != nil || resp.StatusCode != 200 {
 		f.t.Fatalf("register %s: %v %v", host, err, resp)

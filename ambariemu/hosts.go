@@ -42,28 +42,17 @@ func (e *Emulator) getHost(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, ambari.HostItem{Href: "/api/v1/hosts/" + name, Hosts: e.hostView(h, e.cfg.Now())})
 }
 
-// Registration is the body an agent posts to /agent/v1/register/{hostname}.
-type Registration struct {
-	Hostname        string          `json:"hostname"`
-	HardwareProfile HardwareProfile `json:"hardwareProfile"`
-}
-
-// HardwareProfile carries the agent's address.
-type HardwareProfile struct {
-	IPAddress string `json:"ipaddress"`
-}
-
 // AgentHandler serves the agent protocol (Ambari's /agent/v1/register and
 // /agent/v1/heartbeat, on 8440): how hosts come to exist.
 func (e *Emulator) AgentHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /agent/v1/register/{host}", e.register)
-	mux.HandleFunc("POST /agent/v1/heartbeat/{host}", e.heartbeat)
+	mux.HandleFunc("POST "+ambari.AgentRegisterPath+"{host}", e.register)
+	mux.HandleFunc("POST "+ambari.AgentHeartbeatPath+"{host}", e.heartbeat)
 	return mux
 }
 
 func (e *Emulator) register(w http.ResponseWriter, r *http.Request) {
-	var reg Registration
+	var reg ambari.Registration
 	if !decode(w, r, &reg) {
 		return
 	}
@@ -91,10 +80,10 @@ func (e *Emulator) heartbeat(w http.ResponseWriter, r *http.Request) {
 	defer e.mu.Unlock()
 	h, ok := e.hosts[name]
 	if !ok || h.lastBeat.IsZero() {
-		writeJSON(w, http.StatusOK, map[string]any{"responseId": -1, "registrationCommand": map[string]string{"commandType": "REGISTER"}})
+		writeJSON(w, http.StatusOK, ambari.HeartbeatReply{ResponseID: -1, RegistrationCommand: &ambari.RegistrationCommand{CommandType: "REGISTER"}})
 		return
 	}
 	h.lastBeat = e.cfg.Now()
 	h.responseSeq++
-	writeJSON(w, http.StatusOK, map[string]any{"responseId": h.responseSeq})
+	writeJSON(w, http.StatusOK, ambari.HeartbeatReply{ResponseID: h.responseSeq})
 }

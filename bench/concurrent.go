@@ -1,9 +1,12 @@
 package bench
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/herdhq/herd/internal/poll"
 )
 
 // Concurrently provisions n clusters of size nodes at once; Wall is until
@@ -13,18 +16,14 @@ func (s *Stack) Concurrently(image string, n, nodes int) (*Concurrent, error) {
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	peak := 0.0
-	done := make(chan struct{})
+	ctx, done := context.WithCancel(context.Background())
+	sampled := make(chan struct{})
 	go func() { // sample this process's memory while the clusters come up
-		for {
-			if rss := ProcessRSS(); rss > peak {
-				peak = rss
-			}
-			select {
-			case <-done:
-				return
-			case <-time.After(200 * time.Millisecond):
-			}
-		}
+		defer close(sampled)
+		_ = poll.Until(ctx, 200*time.Millisecond, func(context.Context) (bool, error) {
+			peak = max(peak, ProcessRSS())
+			return false, nil
+		})
 	}()
 	for i := 0; i < n; i++ {
 		wg.Add(1)
@@ -35,7 +34,8 @@ func (s *Stack) Concurrently(image string, n, nodes int) (*Concurrent, error) {
 		}(i)
 	}
 	wg.Wait()
-	close(done)
+	done()
+	<-sampled
 	for _, err := range errs {
 		if err != nil {
 			return nil, err

@@ -6,23 +6,22 @@ import (
 
 	"github.com/herdhq/herd/activities"
 	"github.com/herdhq/herd/cluster"
-	"github.com/herdhq/herd/providers"
 )
 
 // fakeActivities answer at once under the real activities' names: the
 // workflow's own cost at a size no machine here can host.
 type fakeActivities struct{}
 
-func (fakeActivities) AllocateInstances(_ context.Context, in activities.NodesInput) ([]providers.Instance, error) {
-	out := make([]providers.Instance, len(in.Nodes))
+func (fakeActivities) AllocateInstances(_ context.Context, in activities.NodesInput) ([]cluster.Instance, error) {
+	out := make([]cluster.Instance, len(in.Nodes))
 	for i, n := range in.Nodes {
-		out[i] = providers.Instance{ID: "fake/" + n.Name, Index: n.Index}
+		out[i] = cluster.Instance{ID: "fake/" + n.Name, Index: n.Index}
 	}
 	return out, nil
 }
 
-func (fakeActivities) ApplyCloudInit(_ context.Context, in activities.CloudInitInput) (activities.CloudInitResult, error) {
-	return activities.CloudInitResult{Documents: len(in.Nodes)}, nil
+func (fakeActivities) ApplyCloudInit(_ context.Context, in activities.CloudInitInput) (activities.HostsResult, error) {
+	return activities.HostsResult{Hosts: len(in.Nodes)}, nil
 }
 
 func (fakeActivities) StartServerContainer(_ context.Context, in activities.StartNodeInput) (cluster.NodeInfo, error) {
@@ -43,7 +42,7 @@ func (fakeActivities) WaitForSerfQuorum(_ context.Context, in activities.QuorumI
 	return activities.QuorumResult{Alive: len(in.Nodes)}, nil
 }
 
-func (fakeActivities) SubmitBlueprint(context.Context, activities.HostsInput) (int64, error) {
+func (fakeActivities) SubmitBlueprint(context.Context, activities.BlueprintInput) (int64, error) {
 	return 1, nil
 }
 
@@ -51,6 +50,6 @@ func (fakeActivities) PollAmbariRequest(context.Context, activities.PollInput) (
 	return activities.RequestOutcome{Status: "COMPLETED", ProgressPercent: 100}, nil
 }
 
-func (fakeActivities) ReleaseCluster(context.Context, activities.ReleaseInput) (providers.Released, error) {
-	return providers.Released{}, nil
+func (fakeActivities) ReleaseCluster(context.Context, cluster.ReleaseInput) (cluster.Released, error) {
+	return cluster.Released{}, nil
 }

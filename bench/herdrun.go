@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"io"
 	"sync"
 	"time"
 
@@ -13,9 +12,10 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/herdhq/herd/blueprints"
 	"github.com/herdhq/herd/cluster"
-	"github.com/herdhq/herd/starter"
-	"github.com/herdhq/herd/workflows"
+	"github.com/herdhq/herd/contract"
+	"github.com/herdhq/herd/internal/poll"
 )
 
 // Run is one provisioning, measured.
@@ -31,11 +31,13 @@ type Run struct {
 
 // Spec is a multi-node HDFS+YARN cluster with instant Ambari tasks.
 func Spec(name, image string, nodes int) (cluster.Spec, error) {
-	f := starter.CreateFlags{Blueprint: "multi-node-hdfs-yarn", Nodes: nodes, Provider: "docker", Image: image,
-		Domain: "herd.local", TaskDuration: "0s", QuorumTimeout: 5 * time.Minute, InstallTimeout: 10 * time.Minute}
-	spec, err := f.Spec(name)
-	spec.MaxGroupSize = 1000
-	return spec, err
+	spec, err := blueprints.NewSpec(name, cluster.DefaultBlueprint, nodes)
+	if err != nil {
+		return spec, err
+	}
+	spec.Image, spec.NodeEnv = image, map[string]string{contract.EnvTaskDuration: "0s"}
+	spec.QuorumTimeout, spec.InstallTimeout, spec.MaxGroupSize = 5*time.Minute, 10*time.Minute, 1000
+	return spec, spec.Validate()
 }
 
 // Provision creates a cluster, waits until it is ready, measures, and
@@ -49,13 +51,13 @@ func (s *Stack) Provision(name, image string, nodes int) (Run, error) {
 	}
 	joins := &joinWatch{}
 	start := time.Now()
-	if _, err := starter.Create(ctx, s.Client, spec); err != nil {
+	if err := s.Herd.Create(ctx, spec); err != nil {
 		return Run{}, err
 	}
 	go joins.follow(ctx, s, name)
-	st, err := starter.WaitProvisioned(ctx, s.Client, name, io.Discard)
+	st, err := s.Herd.WaitProvisioned(ctx, name, nil)
 	run := Run{Nodes: nodes, Wall: time.Since(start).Seconds()}
-	defer func() { _, _ = starter.Terminate(context.Background(), s.Client, name) }()
+	defer func() { _, _ = s.Herd.Terminate(context.Background(), name, cluster.ReleaseInput{}) }()
 	if err != nil {
 		return run, err
 	}
@@ -121,7 +123,7 @@ func completed(h *historypb.History, activityType string) time.Time {
 }
 
 // nodeRSS is the largest memory use among the cluster's containers (MiB).
-func (s *Stack) nodeRSS(ctx context.Context, st workflows.Status) float64 {
+func (s *Stack) nodeRSS(ctx context.Context, st cluster.Status) float64 {
 	max := 0.0
 	for _, n := range st.Nodes {
 		stats, err := s.Docker.Client.ContainerStatsOneShot(ctx, "herd-"+n.Name)
@@ -149,18 +151,18 @@ type joinWatch struct {
 
 func (j *joinWatch) follow(ctx context.Context, s *Stack, name string) {
 	var rpc string
-	for rpc == "" && ctx.Err() == nil {
-		if st, err := starter.QueryStatus(ctx, s.Client, name); err == nil {
-			rpc = st.SerfRPC
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	_ = poll.Until(ctx, 20*time.Millisecond, func(ctx context.Context) (bool, error) {
+		st, err := s.Herd.Status(ctx, name)
+		rpc = st.SerfRPC
+		return err == nil && rpc != "", nil
+	})
 	var c *serfclient.RPCClient
-	for c == nil && ctx.Err() == nil {
-		c, _ = serfclient.ClientFromConfig(&serfclient.Config{Addr: rpc, AuthKey: s.Master.For(name).SerfRPCAuth})
-		time.Sleep(20 * time.Millisecond)
-	}
-	if c == nil {
+	err := poll.Until(ctx, 20*time.Millisecond, func(context.Context) (bool, error) {
+		var err error
+		c, err = serfclient.ClientFromConfig(&serfclient.Config{Addr: rpc, AuthKey: s.Master.For(name).SerfRPCAuth})
+		return err == nil, nil
+	})
+	if err != nil {
 		return
 	}
 	defer c.Close()

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -9,7 +10,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/herdhq/herd/cluster"
-	"github.com/herdhq/herd/workflows"
+	"github.com/herdhq/herd/internal/poll"
+	"github.com/herdhq/herd/visibility"
 )
 
 // Temporal's default history limits.
@@ -43,21 +45,18 @@ func (s *Stack) ProvisionFake(name string, n int) (Large, error) {
 	run, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: cluster.WorkflowID(name), TaskQueue: FakeQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		TypedSearchAttributes: workflows.InitialSearchAttributes(spec),
-	}, workflows.ClusterWorkflow, workflows.ClusterInput{Spec: spec})
+		TypedSearchAttributes: visibility.Initial(spec),
+	}, cluster.WorkflowCluster, cluster.ClusterInput{Spec: spec})
 	if err != nil {
 		return Large{}, err
 	}
-	for {
-		v, err := s.Client.QueryWorkflow(ctx, run.GetID(), run.GetRunID(), workflows.StatusQuery)
-		var st workflows.Status
-		if err == nil && v.Get(&st) == nil && st.Phase == workflows.PhaseReady {
-			break
-		}
-		if ctx.Err() != nil {
-			return Large{}, fmt.Errorf("%d-node fake provisioning: %w", n, ctx.Err())
-		}
-		time.Sleep(100 * time.Millisecond)
+	err = poll.Until(ctx, 100*time.Millisecond, func(ctx context.Context) (bool, error) {
+		v, err := s.Client.QueryWorkflow(ctx, run.GetID(), run.GetRunID(), cluster.QueryStatus)
+		var st cluster.Status
+		return err == nil && v.Get(&st) == nil && st.Phase == cluster.PhaseReady, nil
+	})
+	if err != nil {
+		return Large{}, fmt.Errorf("%d-node fake provisioning: %w", n, err)
 	}
 	res := Large{Nodes: n, Wall: time.Since(start).Seconds()}
 	// The run that provisioned (the workflow may have continued as new since).

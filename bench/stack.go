@@ -14,6 +14,7 @@ import (
 
 	"github.com/herdhq/herd/activities"
 	"github.com/herdhq/herd/devserver"
+	"github.com/herdhq/herd/herdclient"
 	"github.com/herdhq/herd/providers"
 	"github.com/herdhq/herd/providers/docker"
 	"github.com/herdhq/herd/secrets"
@@ -28,6 +29,7 @@ const FakeQueue = "herd-fake"
 type Stack struct {
 	srv     *devserver.Server
 	Client  client.Client
+	Herd    *herdclient.Client
 	Docker  *docker.Provider
 	Master  secrets.Master
 	workers []sdkworker.Worker
@@ -41,10 +43,11 @@ func Start(pollInterval time.Duration) (*Stack, error) {
 		return nil, err
 	}
 	s := &Stack{srv: srv}
-	if s.Client, err = worker.Dial(worker.ClientOptions{Address: srv.Address, Namespace: "default", Logger: quiet}); err != nil {
+	if s.Client, err = herdclient.Dial(herdclient.Options{Address: srv.Address, Namespace: "default", Logger: quiet}); err != nil {
 		srv.Stop()
 		return nil, err
 	}
+	s.Herd = herdclient.New(s.Client)
 	if s.Docker, err = docker.New(quiet); err != nil {
 		s.Stop()
 		return nil, err

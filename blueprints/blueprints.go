@@ -99,3 +99,23 @@ func isFixed(card string) bool {
 	}
 	return true
 }
+
+// NewSpec is a spec of a cluster of n nodes on a built-in or file
+// blueprint, spread over its host groups, with herd's defaults for the rest
+// (provider, image, domain, timeouts). It is not validated: set what
+// differs, then call Validate.
+func NewSpec(name, blueprint string, n int) (cluster.Spec, error) {
+	bpName, bp, err := Load(blueprint)
+	if err != nil {
+		return cluster.Spec{}, err
+	}
+	groups, err := Spread(bp, n)
+	if err != nil {
+		return cluster.Spec{}, fmt.Errorf("--nodes %d with blueprint %s: %w", n, bpName, err)
+	}
+	return cluster.Spec{
+		Name: name, BlueprintName: bpName, Blueprint: bp, HostGroups: groups, Provider: cluster.DefaultProvider,
+		Image: cluster.DefaultImage, Domain: cluster.DefaultDomain,
+		QuorumTimeout: cluster.DefaultQuorumTimeout, InstallTimeout: cluster.DefaultInstallTimeout,
+	}, nil
+}

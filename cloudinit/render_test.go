@@ -8,44 +8,16 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/herdhq/herd/contract"
 )
 
-func sample() Params {
-	return Params{Cluster: "c1", Node: "c1-2", FQDN: "c1-2.herd.local", Role: "agent",
-		HostGroup: "slaves", Domain: "herd.local", Image: "herd-node:dev", Network: "herd-c1"}
-}
-
-func TestRenderIsCloudConfigYAML(t *testing.T) {
-	out, err := Render(sample())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(out, "#cloud-config\n") {
-		t.Fatalf("must start with #cloud-config:\n%s", out)
-	}
-	var doc struct {
-		FQDN       string `yaml:"fqdn"`
-		WriteFiles []struct {
-			Path, Content string
-		} `yaml:"write_files"`
-		Runcmd [][]string `yaml:"runcmd"`
-	}
-	if err := yaml.Unmarshal([]byte(out), &doc); err != nil {
-		t.Fatalf("not YAML: %v\n%s", err, out)
-	}
-	if doc.FQDN != "c1-2.herd.local" || len(doc.WriteFiles) != 1 || !strings.Contains(doc.WriteFiles[0].Content, "AMBARI_ROLE=agent\n") {
-		t.Fatalf("content: %+v", doc)
-	}
-	if last := doc.Runcmd[len(doc.Runcmd)-1]; !strings.Contains(last[2], "docker network create --label io.herd.cluster=c1 herd-c1") {
-		t.Fatalf("network step: %v", last)
-	}
-}
-
-// TestRenderPassesCloudInitSchema runs Debian's `cloud-init schema` on the
-// rendered document (required in CI, where .ci/run installs cloud-init).
-func TestRenderPassesCloudInitSchema(t *testing.T) {
-	out, _ := Render(sample())
-	schema(t, out)
+func sample() HostParams {
+	cfg := contract.Config{Role: contract.RoleAgent, NodeName: "c1-2.herd.local", Cluster: "c1", HostGroup: "slaves"}
+	return HostParams{Cluster: "c1", Node: "c1-2", FQDN: "c1-2.herd.local", Role: contract.RoleAgent,
+		HostGroup: "slaves", Image: "herd-node:dev", NodeEnv: NodeEnv(cfg),
+		CACert: "-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n",
+		ServerCert: "-----BEGIN CERTIFICATE-----\nBBB\n-----END CERTIFICATE-----\n", ServerKey: "-----BEGIN PRIVATE KEY-----\nCCC\n-----END PRIVATE KEY-----\n"}
 }
 
 // schema runs `cloud-init schema` on a document (skipped without cloud-init
@@ -70,8 +42,7 @@ func schema(t *testing.T, doc string) {
 }
 
 func TestRenderHostPassesCloudInitSchema(t *testing.T) {
-	p := HostParams{Params: sample(), CACert: "-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n",
-		ServerCert: "-----BEGIN CERTIFICATE-----\nBBB\n-----END CERTIFICATE-----\n", ServerKey: "-----BEGIN PRIVATE KEY-----\nCCC\n-----END PRIVATE KEY-----\n"}
+	p := sample()
 	out, err := RenderHost(p)
 	if err != nil {
 		t.Fatal(err)
@@ -83,6 +54,9 @@ func TestRenderHostPassesCloudInitSchema(t *testing.T) {
 	if err := yaml.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("not YAML: %v\n%s", err, out)
 	}
+	if !strings.HasPrefix(out, "#cloud-config\n") {
+		t.Fatalf("must start with #cloud-config:\n%s", out)
+	}
 	files := map[string]string{}
 	for _, f := range doc.WriteFiles {
 		files[f.Path] = f.Content
@@ -90,7 +64,8 @@ func TestRenderHostPassesCloudInitSchema(t *testing.T) {
 			t.Errorf("the engine's key must be 0600, is %s", f.Permissions)
 		}
 	}
-	if files["/etc/docker/herd/key.pem"] != p.ServerKey || !strings.Contains(files["/etc/docker/daemon.json"], `"tlsverify": true`) {
+	if files["/etc/docker/herd/key.pem"] != p.ServerKey || !strings.Contains(files["/etc/docker/daemon.json"], `"tlsverify": true`) ||
+		!strings.Contains(files["/etc/herd/node.env"], contract.EnvRole+"=agent\n") {
 		t.Fatalf("files: %v", files)
 	}
 	if last := doc.Runcmd[len(doc.Runcmd)-1]; strings.Join(last, " ") != "docker pull herd-node:dev" {

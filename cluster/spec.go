@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/herdhq/herd/ambari"
+	"github.com/herdhq/herd/contract"
 )
 
 // Spec is what a user asks for.
@@ -25,7 +26,7 @@ type Spec struct {
 	Domain          string            `json:"domain"`
 	NodeEnv         map[string]string `json:"node_env,omitempty"` // extra container env, e.g. EMU_TASK_DURATION
 	KeepOnFailure   bool              `json:"keep_on_failure,omitempty"`
-	MaxGroupSize    int               `json:"max_group_size,omitempty"` // bound of open-ended host groups (100)
+	MaxGroupSize    int               `json:"max_group_size,omitempty"` // bound of open-ended host groups (DefaultMaxGroupSize)
 	QuorumTimeout   time.Duration     `json:"quorum_timeout,omitempty"`
 	InstallTimeout  time.Duration     `json:"install_timeout,omitempty"`
 }
@@ -36,28 +37,13 @@ type HostGroup struct {
 	Count int    `json:"count"`
 }
 
-// Node roles.
-const (
-	RoleServer = "server"
-	RoleAgent  = "agent"
-)
-
 // Node is one node to create, derived from a Spec.
 type Node struct {
 	Index     int    `json:"index"`
 	Name      string `json:"name"` // short host name, NAME-N
 	FQDN      string `json:"fqdn"`
 	HostGroup string `json:"host_group"`
-	Role      string `json:"role"`
-}
-
-// NodeInfo is a started node.
-type NodeInfo struct {
-	Node
-	ContainerID string `json:"container_id"`
-	IP          string `json:"ip"`
-	AmbariURL   string `json:"ambari_url,omitempty"` // how the orchestrator reaches Ambari on it
-	SerfRPC     string `json:"serf_rpc,omitempty"`   // how the orchestrator reaches its Serf RPC
+	Role      contract.Role `json:"role"`
 }
 
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}[a-z0-9]$`)
@@ -72,10 +58,10 @@ func (s Spec) Validate() error {
 		return fmt.Errorf("domain %q is not valid: use a DNS domain with at least two labels, such as herd.local", s.Domain)
 	}
 	if s.Image == "" {
-		return fmt.Errorf("no node image given: build one with `make image` and pass --image herd-node:dev")
+		return fmt.Errorf("no node image given: build one with `make image` and pass --image %s", DefaultImage)
 	}
 	if s.Provider == "" {
-		return fmt.Errorf("no provider given: use --provider docker")
+		return fmt.Errorf("no provider given: use --provider %s", DefaultProvider)
 	}
 	if err := ambari.ValidateBlueprint(s.Blueprint, true); err != nil {
 		return fmt.Errorf("blueprint %q is not valid: %w", s.BlueprintName, err)
@@ -136,14 +122,52 @@ func (s Spec) Nodes() []Node {
 	var nodes []Node
 	for _, g := range s.HostGroups {
 		for i := 0; i < g.Count; i++ {
-			idx := len(nodes) + 1
-			n := Node{Index: idx, Name: fmt.Sprintf("%s-%d", s.Name, idx), HostGroup: g.Name, Role: RoleAgent}
-			n.FQDN = n.Name + "." + s.Domain
-			if idx == 1 {
-				n.Role = RoleServer
-			}
-			nodes = append(nodes, n)
+			nodes = append(nodes, s.NewNode(len(nodes)+1, g.Name))
 		}
 	}
 	return nodes
+}
+
+// NewNode is the node with the given index in a host group: NAME-INDEX in
+// the cluster's domain, the server when it is the first.
+func (s Spec) NewNode(index int, group string) Node {
+	n := Node{Index: index, Name: NodeName(s.Name, index), HostGroup: group, Role: contract.RoleAgent}
+	n.FQDN = n.Name + "." + s.Domain
+	if index == 1 {
+		n.Role = contract.RoleServer
+	}
+	return n
+}
+
+// NodeName is the short host name of a cluster's node.
+func NodeName(clusterName string, index int) string { return fmt.Sprintf("%s-%d", clusterName, index) }
+
+// GroupLimits is how many nodes a host group may have: its blueprint
+// cardinality, open-ended ones bounded by MaxGroupSize; at least one.
+func (s Spec) GroupLimits(group string) (min, max int, err error) {
+	hg, ok := s.Blueprint.Group(group)
+	if !ok {
+		return 0, 0, fmt.Errorf("cluster %s has no host group %q (it has: %s)", s.Name, group, strings.Join(s.blueprintGroups(), ", "))
+	}
+	card := ambari.ParseCardinality(hg.Cardinality)
+	min, max = max1(card.Min), card.Max
+	if max < 0 || card.All {
+		max = s.MaxGroupSize
+		if max <= 0 {
+			max = DefaultMaxGroupSize
+		}
+	}
+	return min, max, nil
+}
+
+func max1(n int) int {
+	if n < 1 {
+		return 1
+	}
+	return n
+}
+
+// Target is what a provider is told about the cluster.
+func (s Spec) Target() Target {
+	return Target{Provider: s.Provider, Cluster: s.Name, Domain: s.Domain, Image: s.Image, Options: s.ProviderOptions}
 }

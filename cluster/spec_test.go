@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/herdhq/herd/ambari"
+	"github.com/herdhq/herd/contract"
 )
 
 func spec() Spec {
@@ -24,10 +25,10 @@ func TestNodesAreNamedAndGrouped(t *testing.T) {
 		t.Fatalf("want 4 nodes, got %d", len(nodes))
 	}
 	first, last := nodes[0], nodes[3]
-	if first.Name != "c1-1" || first.FQDN != "c1-1.herd.local" || first.Role != RoleServer || first.HostGroup != "master" {
+	if first.Name != "c1-1" || first.FQDN != "c1-1.herd.local" || first.Role != contract.RoleServer || first.HostGroup != "master" {
 		t.Fatalf("first node: %+v", first)
 	}
-	if last.Name != "c1-4" || last.Role != RoleAgent || last.HostGroup != "slaves" || last.Index != 4 {
+	if last.Name != "c1-4" || last.Role != contract.RoleAgent || last.HostGroup != "slaves" || last.Index != 4 {
 		t.Fatalf("last node: %+v", last)
 	}
 }

@@ -25,7 +25,7 @@ import (
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 
-	"github.com/herdhq/herd/workflows"
+	"github.com/herdhq/herd/visibility"
 )
 
 // Options configure the embedded server.
@@ -139,7 +139,7 @@ func sqlConfig(o Options) (*config.SQL, error) {
 			return nil, fmt.Errorf("set up temporal schema in %s: %w", c.DatabaseName, err)
 		}
 	}
-	ns, err := sqliteschema.NewNamespaceConfig(clusterName, o.Namespace, false, workflows.SearchAttributeTypes())
+	ns, err := sqliteschema.NewNamespaceConfig(clusterName, o.Namespace, false, visibility.Types())
 	if err != nil {
 		return nil, fmt.Errorf("namespace %s: %w", o.Namespace, err)
 	}
@@ -207,4 +207,14 @@ func freePorts(ip string, n int) ([]int, error) {
 		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
 	}
 	return ports, nil
+}
+
+// Embedded starts the server with its UI on the given ports, with the
+// database in dataDir: the embedded default of `herd dev`.
+func Embedded(dataDir string, port, uiPort int) (addr, uiURL string, stop func(), err error) {
+	srv, err := Start(Options{DataDir: dataDir, Port: port, UIPort: uiPort})
+	if err != nil {
+		return "", "", nil, err
+	}
+	return srv.Address, srv.UIURL, srv.Stop, nil
 }

@@ -7,10 +7,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/herdhq/herd/cluster"
 )
 
 // artifactsDir is where the browser test leaves its screenshots.
@@ -21,19 +23,36 @@ func artifactsDir() string {
 	return filepath.Join("..", "bin", "artifacts")
 }
 
+// TestWebUI provisions a cluster and reads it in the Temporal Web UI as a
+// person would, in headless Chromium (screenshots in bin/artifacts).
+func TestWebUI(t *testing.T) {
+	chrome := chromium(t)
+	s := start(t)
+	if st, err := s.create("e2eui", nil); err != nil || st.Phase != cluster.PhaseReady {
+		t.Fatalf("create: %+v %v", st, err)
+	}
+	s.checkBrowser(chrome, "e2eui")
+}
+
+// chromium finds the browser; without it the test skips, or fails under
+// CI=true.
+func chromium(t *testing.T) string {
+	chrome, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("chromium is not installed; .ci/run installs it with apt-get")
+		}
+		t.Skip("chromium not installed (apt-get install chromium)")
+	}
+	return chrome
+}
+
 // checkBrowser opens the embedded Web UI in headless Chromium: the workflow
 // list filtered by herd's search attributes, the cluster's workflow and its
 // search attributes. (The UI draws summaries in sandboxed frames that a
 // page's text does not reach: checkSummaries reads them as the UI does.)
-func (s *stack) checkBrowser(name string) {
+func (s *stack) checkBrowser(chrome, name string) {
 	s.t.Helper()
-	chrome, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			s.t.Fatal("chromium is not installed; .ci/run installs it with apt-get")
-		}
-		s.t.Skip("chromium not installed (apt-get install chromium)")
-	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.WindowSize(1400, 6000))
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancel()

@@ -22,9 +22,9 @@ import (
 
 	"github.com/herdhq/herd/ambari"
 	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/contract"
 	"github.com/herdhq/herd/internal/dockertest"
 	"github.com/herdhq/herd/providers/docker"
-	"github.com/herdhq/herd/starter"
 )
 
 func scaleReq(slaves int) cluster.ScaleRequest {
@@ -35,7 +35,7 @@ func scaleReq(slaves int) cluster.ScaleRequest {
 // agree with the cluster's status on n nodes.
 func (s *stack) checkSize(name string, n int) {
 	s.t.Helper()
-	st, err := starter.QueryStatus(context.Background(), s.c, name)
+	st, err := s.herd.Status(context.Background(), name)
 	if err != nil || len(st.Nodes) != n {
 		s.t.Fatalf("status: %d nodes (%v), want %d", len(st.Nodes), err, n)
 	}
@@ -93,7 +93,7 @@ func (s *stack) leftovers(name string) string {
 // checkListAndUI: the cluster is listed, and the embedded Web UI's API
 // finds its workflow.
 func (s *stack) checkListAndUI() {
-	list, err := starter.List(context.Background(), s.c)
+	list, err := s.herd.List(context.Background())
 	if err != nil || len(list) == 0 || list[0].Name != "e2e" || list[0].Phase != "ready" || list[0].Nodes != 3 {
 		s.t.Fatalf("list: %+v %v", list, err)
 	}
@@ -111,11 +111,11 @@ func (s *stack) checkListAndUI() {
 
 func TestFailedInstallLeavesNothing(t *testing.T) {
 	s := start(t)
-	_, progress, err := s.create("e2efail", "EMU_FAIL_HOSTS=e2efail-2.herd.test")
+	_, err := s.create("e2efail", map[string]string{contract.EnvFailHosts: "e2efail-2.herd.test"})
 	if err == nil || !strings.Contains(err.Error(), "on e2efail-2.herd.test") {
-		t.Fatalf("want a failure naming the host, got %v\n%s", err, progress)
+		t.Fatalf("want a failure naming the host, got %v", err)
 	}
-	st, _ := starter.QueryStatus(context.Background(), s.c, "e2efail")
+	st, _ := s.herd.Status(context.Background(), "e2efail")
 	if st.Phase != "failed" || st.Released == nil || st.Released.Containers != 3 {
 		t.Fatalf("status after failure: %+v", st)
 	}

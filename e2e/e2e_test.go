@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +16,11 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/herdhq/herd/activities"
+	"github.com/herdhq/herd/blueprints"
+	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/contract"
 	"github.com/herdhq/herd/devserver"
+	"github.com/herdhq/herd/herdclient"
 	"github.com/herdhq/herd/internal/dockertest"
 	"github.com/herdhq/herd/providers"
 	"github.com/herdhq/herd/providers/docker"
@@ -30,6 +35,7 @@ type stack struct {
 	metrics string // the worker's metrics address
 	srv     *devserver.Server
 	c       client.Client
+	herd    *herdclient.Client
 	p       *docker.Provider
 	master  secrets.Master
 	image   string
@@ -46,7 +52,7 @@ func start(t *testing.T) *stack {
 	t.Cleanup(srv.Stop)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	obs := worker.Observability{MetricsAddr: "127.0.0.1:0"}
-	c, err := worker.Dial(worker.ClientOptions{Address: srv.Address, Namespace: "default", Logger: quiet, Metrics: obs.ClientMetrics()})
+	c, err := herdclient.Dial(herdclient.Options{Address: srv.Address, Namespace: "default", Logger: quiet, Metrics: obs.ClientMetrics()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,26 +69,29 @@ func start(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	return &stack{t: t, metrics: ms.Addr, srv: srv, c: c, p: p, master: master, image: image}
+	return &stack{t: t, metrics: ms.Addr, srv: srv, c: c, herd: herdclient.New(c), p: p, master: master, image: image}
 }
 
-func (s *stack) create(name string, nodeEnv ...string) (workflows.Status, string, error) {
+// create provisions a 3-node cluster through the typed client; nodeEnv is
+// added to every node's environment.
+func (s *stack) create(name string, nodeEnv map[string]string) (cluster.Status, error) {
 	s.t.Helper()
-	f := starter.CreateFlags{Blueprint: "multi-node-hdfs-yarn", Nodes: 3, Provider: "docker", Image: s.image,
-		Domain: "herd.test", NodeEnv: nodeEnv, TaskDuration: "100ms", QuorumTimeout: time.Minute, InstallTimeout: 2 * time.Minute}
-	spec, err := f.Spec(name)
+	spec, err := blueprints.NewSpec(name, cluster.DefaultBlueprint, 3)
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	spec.Image, spec.Domain, spec.QuorumTimeout, spec.InstallTimeout = s.image, "herd.test", time.Minute, 2*time.Minute
+	spec.NodeEnv = map[string]string{contract.EnvTaskDuration: "100ms"}
+	for k, v := range nodeEnv {
+		spec.NodeEnv[k] = v
+	}
 	dockertest.Release(s.t, s.p, name)
-	if _, err := starter.Create(context.Background(), s.c, spec); err != nil {
+	if err := s.herd.Create(context.Background(), spec); err != nil {
 		s.t.Fatal(err)
 	}
-	var progress bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	st, err := starter.WaitProvisioned(ctx, s.c, name, &progress)
-	return st, progress.String(), err
+	return s.herd.WaitProvisioned(ctx, name, nil)
 }
 
 func TestClusterLifecycle(t *testing.T) {
@@ -92,21 +101,20 @@ func TestClusterLifecycle(t *testing.T) {
 	s.checkListAndUI()
 	s.checkSummaries("e2e")
 	s.checkMetrics()
-	s.checkBrowser("e2e")
 	s.scale("e2e", 4, 5)
 	s.scale("e2e", 1, 2)
 	s.checkRefused("e2e")
 	s.stopStart("e2e")
 	s.checkSchedule("e2e")
 	recordHistory(t, s.c, "cluster/e2e")
-	rel, err := starter.Terminate(context.Background(), s.c, "e2e")
+	rel, err := s.herd.Terminate(context.Background(), "e2e", cluster.ReleaseInput{})
 	if err != nil || rel.Containers != 3 || rel.Networks != 1 {
 		t.Fatalf("terminate: %+v %v", rel, err)
 	}
 	if left := s.leftovers("e2e"); left != "" {
 		t.Fatalf("terminate left %s", left)
 	}
-	if st, err := starter.QueryStatus(context.Background(), s.c, "e2e"); err != nil || st.Phase != workflows.PhaseTerminated {
+	if st, err := s.herd.Status(context.Background(), "e2e"); err != nil || st.Phase != cluster.PhaseTerminated {
 		t.Fatalf("after terminate: %+v %v", st, err)
 	}
 }
@@ -114,7 +122,7 @@ func TestClusterLifecycle(t *testing.T) {
 // cli runs the herd command line as a user would, stdout not a terminal.
 func (s *stack) cli(args ...string) (string, int) {
 	var out bytes.Buffer
-	root := starter.NewCommand()
+	root := starter.NewCommand(nil)
 	root.SetOut(&out)
 	root.SetErr(&out)
 	root.SetArgs(append(args, "--address", s.srv.Address))
@@ -149,8 +157,8 @@ func (s *stack) createWithCLI(name string) {
 		s.t.Fatalf("output must end with the node table:\n%s", out)
 	}
 	js, code := s.cli("cluster", "status", name, "-o", "json")
-	var st workflows.Status
-	if err := json.Unmarshal([]byte(js), &st); code != 0 || err != nil || st.Phase != workflows.PhaseReady || len(st.Nodes) != 3 {
+	var st cluster.Status
+	if err := json.Unmarshal([]byte(js), &st); code != 0 || err != nil || st.Phase != cluster.PhaseReady || len(st.Nodes) != 3 {
 		s.t.Fatalf("status -o json (exit %d): %v\n%s", code, err, js)
 	}
 	if out, code := s.cli("cluster", "scale", name, "--nodes", "0"); code != 1 || !strings.Contains(out, "can have 1 to 100 nodes") {
@@ -160,20 +168,26 @@ func (s *stack) createWithCLI(name string) {
 
 func (s *stack) scale(name string, slaves, total int) {
 	s.t.Helper()
-	var progress bytes.Buffer
-	res, err := starter.Operate(context.Background(), s.c, name, "scale", &progress, scaleReq(slaves))
+	var steps []string
+	res, err := s.herd.Scale(context.Background(), name, scaleReq(slaves), func(snap herdclient.Snapshot) {
+		for _, st := range snap.Status.Steps {
+			if st.State == cluster.StepRunning {
+				steps = append(steps, st.Name)
+			}
+		}
+	})
 	if err != nil || res.Nodes != total {
-		s.t.Fatalf("scale to %d slaves: %+v %v\n%s", slaves, res, err, progress.String())
+		s.t.Fatalf("scale to %d slaves: %+v %v", slaves, res, err)
 	}
-	if !strings.Contains(progress.String(), "WaitForSerfQuorum") {
-		s.t.Errorf("scale progress lacks the quorum step:\n%s", progress.String())
+	if !slices.Contains(steps, workflows.StepQuorum) {
+		s.t.Errorf("scale progress never showed the quorum step running: %v", steps)
 	}
 	s.checkSize(name, total)
 }
 
 func (s *stack) checkRefused(name string) {
 	before, _ := s.p.Containers(context.Background(), name)
-	_, err := starter.Operate(context.Background(), s.c, name, "scale", nil, scaleReq(0))
+	err := s.herd.Submit(context.Background(), name, cluster.UpdateScale, scaleReq(0))
 	if err == nil || !strings.Contains(err.Error(), `host group "slaves" of cluster e2e can have 1 to 100 nodes, not 0`) {
 		s.t.Fatalf("out-of-range scale: %v", err)
 	}
@@ -186,15 +200,15 @@ func (s *stack) checkRefused(name string) {
 func (s *stack) stopStart(name string) {
 	s.t.Helper()
 	ctx := context.Background()
-	res, err := starter.Operate(ctx, s.c, name, "stop", io.Discard)
-	if err != nil || res.Phase != workflows.PhaseStopped {
+	res, err := s.herd.Stop(ctx, name, nil)
+	if err != nil || res.Phase != cluster.PhaseStopped {
 		s.t.Fatalf("stop: %+v %v", res, err)
 	}
 	if running := s.running(name); running != 0 {
 		s.t.Fatalf("%d containers still run after stop", running)
 	}
-	res, err = starter.Operate(ctx, s.c, name, "start", io.Discard)
-	if err != nil || res.Phase != workflows.PhaseReady {
+	res, err = s.herd.Start(ctx, name, nil)
+	if err != nil || res.Phase != cluster.PhaseReady {
 		s.t.Fatalf("start: %+v %v", res, err)
 	}
 	s.checkSize(name, 2)
@@ -203,20 +217,15 @@ func (s *stack) stopStart(name string) {
 func (s *stack) checkSchedule(name string) {
 	s.t.Helper()
 	at := time.Now().Add(4 * time.Second).UTC().Format(time.RFC3339)
-	f := starter.ScheduleFlags{Cluster: name, Request: scaleReq(2), At: at}
-	if err := starter.CreateSchedule(context.Background(), s.c, "e2e-up", f); err != nil {
+	r := herdclient.ScheduleRequest{Cluster: name, Request: scaleReq(2), At: at}
+	if err := s.herd.CreateSchedule(context.Background(), "e2e-up", r); err != nil {
 		s.t.Fatal(err)
 	}
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		st, err := starter.QueryStatus(context.Background(), s.c, name)
-		if err == nil && len(st.Nodes) == 3 && st.Phase == workflows.PhaseReady {
-			break
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("the schedule did not scale the cluster: %+v %v", st, err)
-		}
-		time.Sleep(time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	st, err := s.herd.Watch(ctx, name, func(st cluster.Status) bool { return len(st.Nodes) == 3 && st.Phase == cluster.PhaseReady }, nil)
+	if err != nil || len(st.Nodes) != 3 {
+		s.t.Fatalf("the schedule did not scale the cluster: %+v %v", st, err)
 	}
 	s.checkSize(name, 3)
 }

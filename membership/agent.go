@@ -14,14 +14,9 @@ import (
 
 	"github.com/hashicorp/serf/cmd/serf/command/agent"
 	"github.com/hashicorp/serf/serf"
-)
 
-// Tag names every herd node carries.
-const (
-	TagAgent     = "ambari-agent"
-	TagServer    = "ambari-server"
-	TagCluster   = "herd-cluster"
-	TagHostGroup = "herd-host-group"
+	"github.com/herdhq/herd/contract"
+	"github.com/herdhq/herd/internal/poll"
 )
 
 // Config is the explicit configuration of one node's Serf agent.
@@ -98,7 +93,7 @@ func serfConfig(cfg Config) (*serf.Config, error) {
 		conf.MemberlistConfig.AdvertisePort = cfg.BindPort
 	}
 	if cfg.EncryptKey != nil {
-		if err := ValidateKey(cfg.EncryptKey); err != nil {
+		if err := contract.ValidateKey(cfg.EncryptKey); err != nil {
 			return nil, err
 		}
 		conf.MemberlistConfig.SecretKey = cfg.EncryptKey
@@ -106,35 +101,31 @@ func serfConfig(cfg Config) (*serf.Config, error) {
 	return conf, nil
 }
 
-// ValidateKey checks a gossip encryption key: AES-128, -192 or -256.
-func ValidateKey(key []byte) error {
-	switch len(key) {
-	case 16, 24, 32:
-		return nil
-	}
-	return fmt.Errorf("gossip encryption key is %d bytes; it must be 16, 24 or 32 bytes (base64 of `head -c32 /dev/urandom`)", len(key))
-}
-
 func (a *Agent) retryJoin(ctx context.Context, addrs []string, interval time.Duration) {
 	if interval <= 0 {
 		interval = 5 * time.Second
 	}
-	for attempt := 1; ; attempt++ {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-a.agent.ShutdownCh():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	attempt := 0
+	_ = poll.Until(ctx, interval, func(context.Context) (bool, error) {
+		attempt++
 		n, err := a.agent.Join(addrs, false)
 		if err == nil && n > 0 {
 			a.logger.Info("joined serf cluster", "addrs", addrs, "nodes", n)
 			a.setJoined()
-			return
+			return true, nil
 		}
 		a.logger.Warn("serf join failed, retrying", "addrs", addrs, "attempt", attempt, "in", interval, "err", err)
-		select {
-		case <-ctx.Done():
-			return
-		case <-a.agent.ShutdownCh():
-			return
-		case <-time.After(interval):
-		}
-	}
+		return false, nil
+	})
 }
 
 func (a *Agent) setJoined() {

@@ -13,6 +13,8 @@ import (
 
 	serfclient "github.com/hashicorp/serf/client"
 	"github.com/hashicorp/serf/serf"
+
+	"github.com/herdhq/herd/contract"
 )
 
 func freePort(t *testing.T) int {
@@ -28,7 +30,7 @@ func startAgent(t *testing.T, name string, key []byte, join ...string) *Agent {
 	t.Helper()
 	a, err := Start(context.Background(), Config{
 		NodeName: name, BindAddr: "127.0.0.1", BindPort: freePort(t), RPCAddr: "127.0.0.1:0",
-		RPCAuthKey: "token", EncryptKey: key, Tags: map[string]string{TagAgent: "true"},
+		RPCAuthKey: "token", EncryptKey: key, Tags: map[string]string{contract.TagAgent: "true"},
 		JoinAddrs: join, RetryInterval: 200 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
@@ -68,7 +70,7 @@ func TestJoinRetriesUntilTheFirstNodeIsUp(t *testing.T) {
 		t.Fatal("joined a node that does not exist yet")
 	}
 	first, err := Start(context.Background(), Config{NodeName: "a.herd.local", BindAddr: "127.0.0.1", BindPort: port,
-		RPCAddr: "127.0.0.1:0", EncryptKey: key, Tags: map[string]string{TagServer: "true"},
+		RPCAddr: "127.0.0.1:0", EncryptKey: key, Tags: map[string]string{contract.TagServer: "true"},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +89,7 @@ func TestJoinRetriesUntilTheFirstNodeIsUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	ms, err := c.MembersFiltered(map[string]string{TagServer: "true"}, "alive", "")
+	ms, err := c.MembersFiltered(map[string]string{contract.TagServer: "true"}, "alive", "")
 	if err != nil || len(ms) != 1 || ms[0].Name != "a.herd.local" {
 		t.Fatalf("server member over RPC: %v %v", ms, err)
 	}
@@ -109,11 +111,5 @@ func TestWrongGossipKeyCannotJoin(t *testing.T) {
 	time.Sleep(time.Second)
 	if intruder.Joined() || aliveCount(first) != 1 {
 		t.Fatalf("a node with another key joined: %v", first.Members())
-	}
-}
-
-func TestValidateKey(t *testing.T) {
-	if err := ValidateKey(make([]byte, 5)); err == nil || !strings.Contains(err.Error(), "must be 16, 24 or 32 bytes") {
-		t.Fatalf("want length error, got %v", err)
 	}
 }

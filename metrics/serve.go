@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/herdhq/herd/cluster"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/api/workflowservice/v1"
@@ -46,12 +47,12 @@ func (s *Server) Close() error { return s.srv.Close() }
 type Phases struct {
 	Client    client.Client
 	Namespace string
-	Phases    []string
+	Phases    []cluster.Phase
 	desc      *prometheus.Desc
 }
 
 // NewPhases returns the collector of clusters by phase.
-func NewPhases(c client.Client, namespace string, phases []string) *Phases {
+func NewPhases(c client.Client, namespace string, phases []cluster.Phase) *Phases {
 	return &Phases{Client: c, Namespace: namespace, Phases: phases,
 		desc: prometheus.NewDesc("herd_clusters", "running clusters by phase", []string{"phase"}, nil)}
 }
@@ -64,11 +65,11 @@ func (p *Phases) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	for _, phase := range p.Phases {
-		q := fmt.Sprintf("WorkflowType = 'ClusterWorkflow' AND ExecutionStatus = 'Running' AND HerdPhase = '%s'", phase)
+		q := fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Running' AND %s = '%s'", cluster.WorkflowCluster, cluster.SAPhase, phase)
 		resp, err := p.Client.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: p.Namespace, Query: q})
 		if err != nil {
 			continue
 		}
-		ch <- prometheus.MustNewConstMetric(p.desc, prometheus.GaugeValue, float64(resp.Count), phase)
+		ch <- prometheus.MustNewConstMetric(p.desc, prometheus.GaugeValue, float64(resp.Count), string(phase))
 	}
 }

@@ -14,9 +14,9 @@ import (
 
 	"github.com/hashicorp/serf/serf"
 
-	"github.com/herdhq/herd/ambariemu"
+	"github.com/herdhq/herd/ambari"
 	"github.com/herdhq/herd/clusterdns"
-	"github.com/herdhq/herd/membership"
+	"github.com/herdhq/herd/contract"
 )
 
 // ambariAgent plays the Ambari agent: it finds the member tagged
@@ -95,7 +95,7 @@ func (a *ambariAgent) beat(ctx context.Context) error {
 
 func (a *ambariAgent) findServer() (string, error) {
 	for _, m := range a.n.serf.Members() {
-		if m.Status == serf.StatusAlive && m.Tags[membership.TagServer] == "true" {
+		if m.Status == serf.StatusAlive && m.Tags[contract.TagServer] == "true" {
 			return m.Name, nil
 		}
 	}
@@ -104,8 +104,8 @@ func (a *ambariAgent) findServer() (string, error) {
 
 func (a *ambariAgent) register(ctx context.Context, base string) error {
 	me := a.n.serf.LocalMember()
-	reg := ambariemu.Registration{Hostname: a.n.cfg.NodeName, HardwareProfile: ambariemu.HardwareProfile{IPAddress: me.Addr.String()}}
-	if _, err := a.post(ctx, base+"/agent/v1/register/"+a.n.cfg.NodeName, reg); err != nil {
+	reg := ambari.Registration{Hostname: a.n.cfg.NodeName, HardwareProfile: ambari.HardwareProfile{IPAddress: me.Addr.String()}}
+	if err := a.post(ctx, base+ambari.AgentRegisterPath+a.n.cfg.NodeName, reg, nil); err != nil {
 		return fmt.Errorf("register with ambari: %w", err)
 	}
 	a.mu.Lock()
@@ -116,35 +116,38 @@ func (a *ambariAgent) register(ctx context.Context, base string) error {
 }
 
 func (a *ambariAgent) heartbeat(ctx context.Context, base string) error {
-	resp, err := a.post(ctx, base+"/agent/v1/heartbeat/"+a.n.cfg.NodeName, map[string]any{"hostname": a.n.cfg.NodeName})
-	if err != nil {
+	var reply ambari.HeartbeatReply
+	if err := a.post(ctx, base+ambari.AgentHeartbeatPath+a.n.cfg.NodeName, ambari.Registration{Hostname: a.n.cfg.NodeName}, &reply); err != nil {
 		return fmt.Errorf("heartbeat to ambari: %w", err)
 	}
-	if resp["registrationCommand"] != nil {
+	if reply.RegistrationCommand != nil {
 		return errors.New("ambari server asked this host to register again")
 	}
 	return nil
 }
 
-func (a *ambariAgent) post(ctx context.Context, url string, body any) (map[string]any, error) {
+// post sends body as JSON and decodes the answer into out (when not nil).
+func (a *ambariAgent) post(ctx context.Context, url string, body, out any) error {
 	b, _ := json.Marshal(body)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(b))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	resp, err := a.http.Do(req)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s answered %s", url, resp.Status)
+		return fmt.Errorf("%s answered %s", url, resp.Status)
 	}
-	var out map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		return nil, fmt.Errorf("decode answer of %s: %w", url, err)
+	if out == nil {
+		return nil
 	}
-	return out, nil
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("decode answer of %s: %w", url, err)
+	}
+	return nil
 }
 
 // state reports the agent's state for the health endpoint.

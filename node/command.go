@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -14,35 +15,35 @@ import (
 
 	"github.com/miekg/dns"
 	"github.com/spf13/cobra"
+
+	"github.com/herdhq/herd/contract"
 )
 
-const about = `herd-node is the program inside every herd cluster container.
+func about() string {
+	return fmt.Sprintf(`herd-node is the program inside every herd cluster container.
 
 It runs, in one process:
-  - a Serf agent (gossip on 7946, RPC on 7373: the stock serf CLI works
-    against it) that joins SERF_JOIN_IP with retries;
-  - a DNS server on 127.0.0.1:53 (containers run with --dns 127.0.0.1)
+  - a Serf agent (gossip on %[1]d, RPC on %[2]d: the stock serf CLI works
+    against it) that joins %[6]s with retries;
+  - a DNS server on 127.0.0.1:%[3]d (containers run with --dns 127.0.0.1)
     serving A and PTR records for the alive Serf members and forwarding
     everything else upstream — the job dnsmasq did in the 2014 images;
-  - the Ambari role from AMBARI_ROLE. The server role runs herd's Ambari
-    API EMULATOR on 8080 (agents register on 8440): it speaks Ambari's v1
+  - the Ambari role from %[7]s. The server role runs herd's Ambari
+    API EMULATOR on %[4]d (agents register on %[5]d): it speaks Ambari's v1
     REST API and request lifecycle but installs nothing — it is the local
     demo and the test double, not Apache Ambari. Every node runs an agent
-    that finds the ambari-server=true member and registers by name.
+    that finds the %[8]s=true member and registers by name.
 
-Environment: AMBARI_ROLE (server|agent), SERF_JOIN_IP, SERF_ADVERTISE_IP,
-SERF_RETRY_INTERVAL, SERF_ENCRYPT_KEY[_FILE] (base64, 16/24/32 bytes),
-SERF_RPC_AUTH[_FILE], HERD_CLUSTER, HERD_HOST_GROUP, HERD_DOMAIN,
-HERD_NODE_NAME, DNS_UPSTREAM (default 127.0.0.11:53), DNS_HOSTS_FILE,
-AMBARI_USER, AMBARI_PASSWORD[_FILE] (required unless HERD_MODE=dev),
-EMU_TASK_DURATION, EMU_FAIL_HOSTS, EMU_FAIL_COMPONENTS,
-EMU_HEARTBEAT_TIMEOUT, AGENT_HEARTBEAT_INTERVAL.`
+Environment:
+%[9]s`, contract.PortSerf, contract.PortSerfRPC, contract.PortDNS, contract.PortAmbariAPI, contract.PortAmbariAgent,
+		contract.EnvJoinIP, contract.EnvRole, contract.TagServer, contract.Usage())
+}
 
 // NewCommand returns the herd-node command tree.
 func NewCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use: "herd-node", Short: "the herd cluster node: Serf + DNS + Ambari role (emulator)",
-		Long: about, SilenceUsage: true, SilenceErrors: true,
+		Long: about(), SilenceUsage: true, SilenceErrors: true,
 	}
 	root.AddCommand(runCommand(), healthCommand(), resolveCommand())
 	return root
@@ -57,7 +58,7 @@ func runCommand() *cobra.Command {
 			if len(args) == 1 {
 				role = args[0]
 			}
-			cfg, err := LoadConfig(os.Getenv, role)
+			cfg, err := contract.Load(os.Getenv, role)
 			if err != nil {
 				return err
 			}
@@ -66,8 +67,8 @@ func runCommand() *cobra.Command {
 	}
 }
 
-func run(ctx context.Context, cfg Config) error {
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()}))
+func run(ctx context.Context, cfg contract.Config) error {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel(cfg.Debug)}))
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	n, err := Start(ctx, cfg, log)
@@ -80,15 +81,15 @@ func run(ctx context.Context, cfg Config) error {
 	return nil
 }
 
-func logLevel() slog.Level {
-	if os.Getenv("HERD_DEBUG") != "" {
+func logLevel(debug bool) slog.Level {
+	if debug {
 		return slog.LevelDebug
 	}
 	return slog.LevelInfo
 }
 
 func healthCommand() *cobra.Command {
-	addr := "127.0.0.1:8081"
+	addr := net.JoinHostPort("127.0.0.1", contract.Port(contract.PortHealth))
 	cmd := &cobra.Command{
 		Use: "health", Short: "print the node's health; exit 1 unless healthy (a Docker HEALTHCHECK)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -115,7 +116,7 @@ func healthCommand() *cobra.Command {
 }
 
 func resolveCommand() *cobra.Command {
-	server, qtype := "127.0.0.1:53", "A"
+	server, qtype := contract.DefaultConfig().DNSAddr, "A"
 	cmd := &cobra.Command{
 		Use: "resolve NAME", Short: "ask the node's DNS server (like dig @127.0.0.1)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -2,8 +2,8 @@ package node_test
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -17,6 +17,7 @@ import (
 	"github.com/herdhq/herd/ambari"
 	"github.com/herdhq/herd/blueprints"
 	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/contract"
 	"github.com/herdhq/herd/internal/dockertest"
 	"github.com/herdhq/herd/providers"
 	"github.com/herdhq/herd/providers/docker"
@@ -27,7 +28,7 @@ const (
 	password = "node-image-test-password"
 )
 
-var gossipKey = base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+var gossipKey = []byte("0123456789abcdef0123456789abcdef")
 
 type imageCluster struct {
 	t     *testing.T
@@ -40,31 +41,39 @@ type imageCluster struct {
 // user-defined network, the way the orchestrator does.
 func startImageCluster(t *testing.T) *imageCluster {
 	p := dockertest.Provider(t)
-	_, bp, _ := blueprints.Load("multi-node-hdfs-yarn")
-	spec := cluster.Spec{Name: "nodeimg", BlueprintName: "b", Blueprint: bp, Provider: "docker",
-		HostGroups: []cluster.HostGroup{{Name: "master", Count: 1}, {Name: "slaves", Count: 2}},
-		Image:      dockertest.NodeImage(t, p.Client), Domain: "herd.test"}
+	spec, err := blueprints.NewSpec("nodeimg", "multi-node-hdfs-yarn", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.Image, spec.Domain = dockertest.NodeImage(t, p.Client), "herd.test"
 	dockertest.Release(t, p, spec.Name)
 	ctx := context.Background()
-	if err := p.Bootstrap(ctx, spec, nil, nil); err != nil {
+	if err := p.SetUpHosts(ctx, spec.Target(), nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	c := &imageCluster{t: t, p: p, spec: spec}
 	for _, n := range spec.Nodes() {
-		env := map[string]string{"AMBARI_ROLE": n.Role, "HERD_NODE_NAME": n.FQDN, "HERD_CLUSTER": spec.Name,
-			"HERD_HOST_GROUP": n.HostGroup, "SERF_RPC_AUTH": rpcAuth, "SERF_ENCRYPT_KEY": gossipKey,
-			"AMBARI_PASSWORD": password, "SERF_RETRY_INTERVAL": "1s", "EMU_HEARTBEAT_TIMEOUT": "4s",
-			"AGENT_HEARTBEAT_INTERVAL": "1s"}
-		if n.Role == cluster.RoleAgent {
-			env["SERF_JOIN_IP"] = c.nodes[0].IP
-		}
-		info, err := p.StartNode(ctx, providers.StartRequest{Spec: spec, Node: n, Env: env})
+		cfg := c.config(n, gossipKey)
+		cfg.Cluster, cfg.HostGroup, cfg.Ambari.Password = spec.Name, n.HostGroup, password
+		cfg.Ambari.HeartbeatTimeout, cfg.Ambari.BeatInterval = 4*time.Second, time.Second
+		info, err := p.StartNode(ctx, providers.StartRequest{Target: spec.Target(), Node: n, Config: cfg})
 		if err != nil {
 			t.Fatal(err)
 		}
 		c.nodes = append(c.nodes, info)
 	}
 	return c
+}
+
+// config is what a node of the test cluster is told: its name and role,
+// the RPC token and gossip key, the server's IP to join.
+func (c *imageCluster) config(n cluster.Node, key []byte) contract.Config {
+	cfg := contract.DefaultConfig()
+	cfg.Role, cfg.NodeName, cfg.RPCAuthKey, cfg.EncryptKey, cfg.RetryInterval = n.Role, n.FQDN, rpcAuth, key, time.Second
+	if !n.IsServer() {
+		cfg.JoinAddr = net.JoinHostPort(c.nodes[0].IP, contract.Port(contract.PortSerf))
+	}
+	return cfg
 }
 
 func (c *imageCluster) members(auth string) (map[string]string, error) {
@@ -202,22 +211,36 @@ func (c *imageCluster) checkAmbariHosts(t *testing.T) {
 	}
 }
 
-// checkIntruderCannotJoin: a node without the gossip key never becomes a member.
+// checkIntruderCannotJoin: a node without the gossip key never becomes a
+// member, while a node with it, started at the same moment the same way,
+// does (the positive control: joining works in that window).
 func (c *imageCluster) checkIntruderCannotJoin(t *testing.T) {
-	n := cluster.Node{Index: 9, Name: "nodeimg-9", FQDN: "nodeimg-9.herd.test", HostGroup: "slaves", Role: cluster.RoleAgent}
-	env := map[string]string{"AMBARI_ROLE": "agent", "HERD_NODE_NAME": n.FQDN, "SERF_JOIN_IP": c.nodes[0].IP, "SERF_RETRY_INTERVAL": "1s"}
-	if _, err := c.p.StartNode(context.Background(), providers.StartRequest{Spec: c.spec, Node: n, Env: env}); err != nil {
-		t.Fatal(err)
+	intruder := c.spec.NewNode(9, "slaves")
+	control := c.spec.NewNode(8, "slaves")
+	for _, n := range []struct {
+		node cluster.Node
+		key  []byte
+	}{{intruder, nil}, {control, gossipKey}} {
+		req := providers.StartRequest{Target: c.spec.Target(), Node: n.node, Config: c.config(n.node, n.key)}
+		if _, err := c.p.StartNode(context.Background(), req); err != nil {
+			t.Fatal(err)
+		}
+		defer c.p.Client.ContainerRemove(context.Background(), docker.ContainerName(n.node.Name), container.RemoveOptions{Force: true})
 	}
-	time.Sleep(5 * time.Second)
+	eventually(t, 30*time.Second, "the control node joins", func() error {
+		ms, err := c.members(rpcAuth)
+		if err == nil && ms[control.FQDN] != "alive" {
+			err = fmt.Errorf("members %v", ms)
+		}
+		return err
+	})
 	ms, err := c.members(rpcAuth)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := ms[n.FQDN]; ok {
+	if _, ok := ms[intruder.FQDN]; ok {
 		t.Fatalf("a node without the gossip key joined: %v", ms)
 	}
-	_ = c.p.Client.ContainerRemove(context.Background(), docker.ContainerName(n.Name), container.RemoveOptions{Force: true})
 }
 
 // checkKilledNode: a killed agent is reported failed, its name stops
@@ -277,10 +300,11 @@ func (c *imageCluster) checkStockSerfCLI(t *testing.T) {
 func TestBadConfigExitsWithOneLine(t *testing.T) {
 	p := dockertest.Provider(t)
 	image := dockertest.NodeImage(t, p.Client)
+	name, agent := contract.EnvNodeName+"=a.herd.test", contract.EnvRole+"=agent"
 	cases := map[string][]string{
-		"AMBARI_ROLE is not set":                 {"HERD_NODE_NAME=a.herd.test"},
-		`SERF_JOIN_IP="10.0.0.1.5" is not an IP`: {"AMBARI_ROLE=agent", "HERD_NODE_NAME=a.herd.test", "SERF_JOIN_IP=10.0.0.1.5"},
-		"gossip encryption key is 3 bytes":       {"AMBARI_ROLE=agent", "HERD_NODE_NAME=a.herd.test", "SERF_ENCRYPT_KEY=YWJj"},
+		contract.EnvRole + " is not set":                  {name},
+		contract.EnvJoinIP + `="10.0.0.1.5" is not an IP`: {agent, name, contract.EnvJoinIP + "=10.0.0.1.5"},
+		"gossip encryption key is 3 bytes":                {agent, name, contract.EnvEncryptKey + "=YWJj"},
 	}
 	for want, env := range cases {
 		code, logs := runToExit(t, p, image, env)

@@ -5,12 +5,14 @@ import (
 	"net/http"
 
 	"github.com/hashicorp/serf/serf"
+
+	"github.com/herdhq/herd/contract"
 )
 
 // Health is what GET /health on a node reports.
 type Health struct {
 	Node    string       `json:"node"`
-	Role    string       `json:"role"`
+	Role    contract.Role `json:"role"`
 	Healthy bool         `json:"healthy"`
 	Serf    SerfHealth   `json:"serf"`
 	DNS     DNSHealth    `json:"dns"`
@@ -50,7 +52,7 @@ func (n *Node) Health() Health {
 	}
 	h.DNS = DNSHealth{Addr: n.dns.Addr(), Records: len(n.records.Hosts())}
 	server, registered, lastErr := n.agent.state()
-	h.Ambari = AmbariHealth{Emulator: n.cfg.Role == RoleServer, Server: server, Registered: registered, Error: lastErr}
+	h.Ambari = AmbariHealth{Emulator: n.cfg.Role == contract.RoleServer, Server: server, Registered: registered, Error: lastErr}
 	h.Healthy = h.Serf.Joined && h.DNS.Records > 0 && registered
 	return h
 }

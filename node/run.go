@@ -14,12 +14,13 @@ import (
 
 	"github.com/herdhq/herd/ambariemu"
 	"github.com/herdhq/herd/clusterdns"
+	"github.com/herdhq/herd/contract"
 	"github.com/herdhq/herd/membership"
 )
 
 // Node is a running herd node.
 type Node struct {
-	cfg     Config
+	cfg     contract.Config
 	log     *slog.Logger
 	serf    *membership.Agent
 	records *clusterdns.Records
@@ -31,7 +32,7 @@ type Node struct {
 
 // Start brings up DNS, Serf, the Ambari role and the health endpoint.
 // Anything started is stopped again if a later part fails.
-func Start(ctx context.Context, cfg Config, log *slog.Logger) (n *Node, err error) {
+func Start(ctx context.Context, cfg contract.Config, log *slog.Logger) (n *Node, err error) {
 	n = &Node{cfg: cfg, log: log, records: clusterdns.NewRecords(cfg.Domain), stop: make(chan struct{})}
 	defer func() {
 		if err != nil {
@@ -47,7 +48,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (n *Node, err erro
 	}
 	n.serf.OnEvent(n.onSerfEvent)
 	n.rebuildDNS()
-	if cfg.Role == RoleServer {
+	if cfg.Role == contract.RoleServer {
 		if err = n.startEmulator(); err != nil {
 			return nil, err
 		}
@@ -64,15 +65,15 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (n *Node, err erro
 func (n *Node) serfConfig() membership.Config {
 	host, port, _ := net.SplitHostPort(n.cfg.SerfBind)
 	p, _ := strconv.Atoi(port)
-	tags := map[string]string{membership.TagAgent: "true"}
-	if n.cfg.Role == RoleServer {
-		tags[membership.TagServer] = "true"
+	tags := map[string]string{contract.TagAgent: "true"}
+	if n.cfg.Role == contract.RoleServer {
+		tags[contract.TagServer] = "true"
 	}
 	if n.cfg.Cluster != "" {
-		tags[membership.TagCluster] = n.cfg.Cluster
+		tags[contract.TagCluster] = n.cfg.Cluster
 	}
 	if n.cfg.HostGroup != "" {
-		tags[membership.TagHostGroup] = n.cfg.HostGroup
+		tags[contract.TagHostGroup] = n.cfg.HostGroup
 	}
 	var join []string
 	if n.cfg.JoinAddr != "" {
@@ -142,6 +143,10 @@ func (n *Node) serve(addr string, h http.Handler) error {
 
 // Stop leaves the Serf cluster gracefully and stops everything.
 func (n *Node) Stop() { n.shutdown(true) }
+
+// Kill stops everything without leaving Serf, as a crash would: peers see
+// the node fail.
+func (n *Node) Kill() { n.shutdown(false) }
 
 func (n *Node) shutdown(leave bool) {
 	select {

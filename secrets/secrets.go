@@ -82,3 +82,6 @@ func Parse(s string) (Master, error) {
 	}
 	return Master(b), nil
 }
+
+// GossipKey is the Serf gossip key's bytes.
+func (c Cluster) GossipKey() ([]byte, error) { return base64.StdEncoding.DecodeString(c.SerfEncryptKey) }

@@ -2,20 +2,16 @@ package starter
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/herdhq/herd/blueprints"
 	"github.com/herdhq/herd/cluster"
-	"github.com/herdhq/herd/workflows"
+	"github.com/herdhq/herd/contract"
+	"github.com/herdhq/herd/herdclient"
 )
 
 // CreateFlags are the options of `herd cluster create`.
@@ -39,25 +35,14 @@ type CreateFlags struct {
 
 // Spec turns the flags into a validated cluster spec.
 func (f CreateFlags) Spec(name string) (cluster.Spec, error) {
-	bpName, bp, err := blueprints.Load(f.Blueprint)
+	spec, err := blueprints.NewSpec(name, f.Blueprint, f.Nodes)
 	if err != nil {
-		return cluster.Spec{}, err
+		return spec, err
 	}
-	groups, err := blueprints.Spread(bp, f.Nodes)
-	if err != nil {
-		return cluster.Spec{}, fmt.Errorf("--nodes %d with blueprint %s: %w", f.Nodes, bpName, err)
-	}
-	spec := cluster.Spec{
-		Name: name, BlueprintName: bpName, Blueprint: bp, HostGroups: groups, Provider: f.Provider,
-		Image: f.Image, Domain: f.Domain, KeepOnFailure: f.KeepOnFailure, NodeEnv: map[string]string{},
-		QuorumTimeout: f.QuorumTimeout, InstallTimeout: f.InstallTimeout,
-	}
-	for _, kv := range f.NodeEnv {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return spec, fmt.Errorf("--node-env %q: use KEY=VALUE", kv)
-		}
-		spec.NodeEnv[k] = v
+	spec.Provider, spec.Image, spec.Domain, spec.KeepOnFailure = f.Provider, f.Image, f.Domain, f.KeepOnFailure
+	spec.QuorumTimeout, spec.InstallTimeout = f.QuorumTimeout, f.InstallTimeout
+	if spec.NodeEnv, err = keyValues("--node-env", f.NodeEnv); err != nil {
+		return spec, err
 	}
 	if spec.ProviderOptions, err = f.providerOptions(); err != nil {
 		return spec, err
@@ -66,13 +51,20 @@ func (f CreateFlags) Spec(name string) (cluster.Spec, error) {
 		if _, err := time.ParseDuration(f.TaskDuration); err != nil {
 			return spec, fmt.Errorf("--emulator-task-duration %q is not a duration such as 2s", f.TaskDuration)
 		}
-		spec.NodeEnv["EMU_TASK_DURATION"] = f.TaskDuration
+		spec.NodeEnv[contract.EnvTaskDuration] = f.TaskDuration
 	}
 	return spec, spec.Validate()
 }
 
+// defaultCreateFlags are what `herd cluster create` and `herd up` start from.
+func defaultCreateFlags() CreateFlags {
+	return CreateFlags{Blueprint: cluster.DefaultBlueprint, Nodes: cluster.DefaultNodes, Provider: cluster.DefaultProvider,
+		Image: cluster.DefaultImage, Domain: cluster.DefaultDomain,
+		QuorumTimeout: cluster.DefaultQuorumTimeout, InstallTimeout: cluster.DefaultInstallTimeout}
+}
+
 func (app *App) createCommand() *cobra.Command {
-	f := CreateFlags{}
+	f := defaultCreateFlags()
 	cmd := &cobra.Command{
 		Use:   "create NAME",
 		Short: "provision a cluster (a durable workflow; --wait follows it)",
@@ -82,17 +74,17 @@ func (app *App) createCommand() *cobra.Command {
 			if err != nil {
 				return usage(err)
 			}
-			return app.withClient(func(c client.Client) error {
+			return app.withClient(func(c *herdclient.Client) error {
 				return app.create(cmd.Context(), c, spec, f.Wait, cmd.OutOrStdout())
 			})
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.Blueprint, "blueprint", "multi-node-hdfs-yarn", "built-in blueprint name or a blueprint JSON file")
-	fl.IntVar(&f.Nodes, "nodes", 3, "number of nodes")
-	fl.StringVar(&f.Provider, "provider", "docker", "where to run the cluster")
-	fl.StringVar(&f.Image, "image", "herd-node:dev", "node image (built by `make image`)")
-	fl.StringVar(&f.Domain, "domain", "herd.local", "DNS domain of the nodes")
+	fl.StringVar(&f.Blueprint, "blueprint", f.Blueprint, "built-in blueprint name or a blueprint JSON file")
+	fl.IntVar(&f.Nodes, "nodes", f.Nodes, "number of nodes")
+	fl.StringVar(&f.Provider, "provider", f.Provider, "where to run the cluster: docker or aws")
+	fl.StringVar(&f.Image, "image", f.Image, "node image; make image builds herd-node:dev (no image is pulled)")
+	fl.StringVar(&f.Domain, "domain", f.Domain, "DNS domain of the nodes")
 	fl.BoolVar(&f.KeepOnFailure, "keep-on-failure", false, "leave containers in place when provisioning fails, for debugging")
 	fl.BoolVar(&f.Wait, "wait", false, "follow progress until the cluster is ready or failed")
 	fl.StringArrayVar(&f.NodeEnv, "node-env", nil, "extra KEY=VALUE for every node container (repeatable)")
@@ -102,60 +94,30 @@ func (app *App) createCommand() *cobra.Command {
 	fl.StringVar(&f.AMI, "ami", "", "aws: AMI with cloud-init (provider option ami)")
 	fl.StringVar(&f.InstanceType, "instance-type", "", "aws: instance type (provider option instance-type)")
 	fl.StringVar(&f.TaskDuration, "emulator-task-duration", "", "how long each emulated Ambari task takes, e.g. 0s")
-	fl.DurationVar(&f.QuorumTimeout, "quorum-timeout", 2*time.Minute, "how long to wait for all nodes to be alive in Serf")
-	fl.DurationVar(&f.InstallTimeout, "install-timeout", 30*time.Minute, "how long to wait for Ambari to install the blueprint")
+	fl.DurationVar(&f.QuorumTimeout, "quorum-timeout", f.QuorumTimeout, "how long to wait for all nodes to be alive in Serf")
+	fl.DurationVar(&f.InstallTimeout, "install-timeout", f.InstallTimeout, "how long to wait for Ambari to install the blueprint")
 	return cmd
 }
 
-func (app *App) create(ctx context.Context, c client.Client, spec cluster.Spec, wait bool, out io.Writer) error {
-	if _, err := Create(ctx, c, spec); err != nil {
+func (app *App) create(ctx context.Context, c *herdclient.Client, spec cluster.Spec, wait bool, out io.Writer) error {
+	if err := c.Create(ctx, spec); err != nil {
 		return err
 	}
 	if !wait {
 		fmt.Fprintf(out, "provisioning %s started (workflow %s); follow it with: herd cluster status %s\n", spec.Name, cluster.WorkflowID(spec.Name), spec.Name)
 		return nil
 	}
-	st, err := WaitProvisioned(ctx, c, spec.Name, progressWriter(app, out))
+	st, err := c.WaitProvisioned(ctx, spec.Name, app.progress(out))
 	if err != nil {
 		return err
 	}
 	return app.print(out, st, func() { printReady(out, st) })
 }
 
-// WaitProvisioned follows a cluster's provisioning until it is ready (or
-// failed, which is an error), printing progress to w.
-func WaitProvisioned(ctx context.Context, c client.Client, name string, w io.Writer) (workflows.Status, error) {
-	st, err := newFollower(c, name, w).until(ctx, func(st workflows.Status) bool {
-		return st.Phase != workflows.PhaseProvisioning && st.Phase != workflows.PhaseCompensating
-	})
-	if err != nil {
-		return st, err
-	}
-	return st, isFailed(st)
-}
-
-// Create starts the workflow of a new cluster, which provisions it.
-func Create(ctx context.Context, c client.Client, spec cluster.Spec) (client.WorkflowRun, error) {
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: cluster.WorkflowID(spec.Name), TaskQueue: workflows.TaskQueue,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		StaticSummary:            workflows.Summary(spec), StaticDetails: workflows.Details(spec),
-		TypedSearchAttributes: workflows.InitialSearchAttributes(spec),
-	}, workflows.ClusterWorkflow, workflows.ClusterInput{Spec: spec})
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &started) {
-		return nil, fmt.Errorf("cluster %s already exists: see `herd cluster status %s`, or terminate it first", spec.Name, spec.Name)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("start provisioning of %s: %w", spec.Name, err)
-	}
-	return run, nil
-}
-
-func progressWriter(app *App, out io.Writer) io.Writer {
+// progress follows an operation on out, unless the output is JSON.
+func (app *App) progress(out io.Writer) herdclient.Watcher {
 	if app.Output == "json" {
-		return io.Discard
+		return nil
 	}
-	return out
+	return newFollower(out).show
 }

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/workflows"
 )
 
@@ -27,14 +28,14 @@ type live struct {
 	tick  int
 }
 
-func (l *live) draw(st workflows.Status, progress map[string]string) {
+func (l *live) draw(st cluster.Status, progress map[string]cluster.Progress) {
 	l.tick++
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s — %s, %d nodes\n", st.Cluster, st.Operation, st.Phase, len(st.Nodes))
 	for _, s := range st.Steps {
 		detail := s.Detail
-		if p, ok := progress[activityOf(s.Name)]; ok && s.State == workflows.StateRunning {
-			detail = p
+		if p, ok := progress[activityOf(s.Name)]; ok && s.State == cluster.StepRunning {
+			detail = p.String()
 		}
 		fmt.Fprintf(&b, "  %s %-22s %s\n", l.icon(s.State), s.Name, detail)
 	}
@@ -46,19 +47,21 @@ func (l *live) draw(st workflows.Status, progress map[string]string) {
 	l.lines = strings.Count(text, "\n")
 }
 
-func (l *live) icon(state string) string {
+func (l *live) icon(state cluster.StepState) string {
 	switch state {
-	case workflows.StateDone:
+	case cluster.StepDone:
 		return "✓"
-	case workflows.StateFailed:
+	case cluster.StepFailed:
 		return "✗"
-	case workflows.StateRunning:
+	case cluster.StepRunning:
 		return spinner[l.tick%len(spinner)]
 	}
 	return "·"
 }
 
-// activityOf maps a step to the activity whose heartbeat tells its progress.
+// activityOf maps a step to the activity whose heartbeat tells its
+// progress: a step is named after its activity, but for the fan-out of
+// agents.
 func activityOf(step string) string {
 	if step == workflows.StepAgents {
 		return "StartAgentContainer"

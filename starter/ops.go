@@ -1,68 +1,14 @@
 package starter
 
 import (
-	"context"
 	"fmt"
-	"io"
-	"time"
+	"strings"
 
 	"github.com/spf13/cobra"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
 
-	"github.com/herdhq/herd/activities"
 	"github.com/herdhq/herd/cluster"
-	"github.com/herdhq/herd/providers"
-	"github.com/herdhq/herd/workflows"
+	"github.com/herdhq/herd/herdclient"
 )
-
-// Operate sends an operation (a Temporal update) to a cluster's workflow.
-// The cluster refuses a bad request before anything happens. With w set,
-// progress is printed there until the operation ends.
-func Operate(ctx context.Context, c client.Client, name, op string, w io.Writer, args ...any) (workflows.OpResult, error) {
-	var res workflows.OpResult
-	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: cluster.WorkflowID(name), UpdateName: op, Args: args,
-		WaitForStage: client.WorkflowUpdateStageAccepted,
-	})
-	if err != nil {
-		return res, fmt.Errorf("%s %s: %s", op, name, workflows.FailureMessage(err))
-	}
-	if w == nil {
-		return res, rejection(ctx, h, op, name)
-	}
-	done := make(chan error, 1)
-	go func() { done <- h.Get(ctx, &res) }()
-	f := newFollower(c, name, w)
-	for {
-		select {
-		case err := <-done:
-			f.step(ctx)
-			if err != nil {
-				return res, fmt.Errorf("%s %s failed: %s", op, name, workflows.FailureMessage(err))
-			}
-			return res, nil
-		default:
-		}
-		f.step(ctx)
-		if err := pause(ctx); err != nil {
-			return res, err
-		}
-	}
-}
-
-// rejection reports a refused update: a rejected update's outcome is known
-// at once, an accepted one's only when it ends.
-func rejection(ctx context.Context, h client.WorkflowUpdateHandle, op, name string) error {
-	ctx, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
-	err := h.Get(ctx, nil)
-	if err == nil || ctx.Err() != nil {
-		return nil
-	}
-	return fmt.Errorf("%s %s: %s", op, name, workflows.FailureMessage(err))
-}
 
 func (app *App) scaleCommand() *cobra.Command {
 	var req cluster.ScaleRequest
@@ -70,7 +16,9 @@ func (app *App) scaleCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use: "scale NAME", Short: "set a host group's node count (up or down)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return app.runOp(cmd, args[0], cluster.UpdateScale, wait, req)
+			return app.runOp(cmd, args[0], cluster.UpdateScale, wait, func(c *herdclient.Client, w herdclient.Watcher) (cluster.OpResult, error) {
+				return c.Scale(cmd.Context(), args[0], req, w)
+			}, req)
 		},
 	}
 	cmd.Flags().StringVar(&req.HostGroup, "host-group", "slaves", "host group to scale")
@@ -85,26 +33,34 @@ func (app *App) powerCommand(op string) *cobra.Command {
 	short := map[string]string{cluster.UpdateStop: "stop services and containers, keeping them", cluster.UpdateStart: "start a stopped cluster again"}
 	cmd := &cobra.Command{
 		Use: op + " NAME", Short: short[op], Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return app.runOp(cmd, args[0], op, wait) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return app.runOp(cmd, args[0], op, wait, func(c *herdclient.Client, w herdclient.Watcher) (cluster.OpResult, error) {
+				if op == cluster.UpdateStop {
+					return c.Stop(cmd.Context(), args[0], w)
+				}
+				return c.Start(cmd.Context(), args[0], w)
+			})
+		},
 	}
 	cmd.Flags().BoolVar(&wait, "wait", false, "follow progress until the operation ends")
 	return cmd
 }
 
-func (app *App) runOp(cmd *cobra.Command, name, op string, wait bool, args ...any) error {
-	return app.withClient(func(c client.Client) error {
-		out := cmd.OutOrStdout()
-		var w io.Writer
-		if wait {
-			w = progressWriter(app, out)
+// runOp runs an operation: with wait, followed to its end; without, only
+// submitted (a refusal is still reported).
+func (app *App) runOp(cmd *cobra.Command, name, op string, wait bool, run func(*herdclient.Client, herdclient.Watcher) (cluster.OpResult, error), args ...any) error {
+	out := cmd.OutOrStdout()
+	return app.withClient(func(c *herdclient.Client) error {
+		if !wait {
+			if err := c.Submit(cmd.Context(), name, op, args...); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "%s of %s accepted; follow it with: herd cluster watch %s\n", op, name, name)
+			return nil
 		}
-		res, err := Operate(cmd.Context(), c, name, op, w, args...)
+		res, err := run(c, app.progress(out))
 		if err != nil {
 			return err
-		}
-		if !wait {
-			fmt.Fprintf(out, "%s of %s accepted; follow it with: herd cluster status %s\n", op, name, name)
-			return nil
 		}
 		return app.print(out, res, func() {
 			fmt.Fprintf(out, "%s: %s done; cluster is %s with %d nodes\n", name, res.Operation, res.Phase, res.Nodes)
@@ -113,67 +69,65 @@ func (app *App) runOp(cmd *cobra.Command, name, op string, wait bool, args ...an
 }
 
 func (app *App) terminateCommand() *cobra.Command {
-	return &cobra.Command{
-		Use: "terminate NAME", Short: "remove a cluster's containers, network and instances", Args: cobra.ExactArgs(1),
+	var fallback cluster.ReleaseInput
+	var opts []string
+	cmd := &cobra.Command{
+		Use:   "terminate NAME",
+		Short: "remove a cluster's containers, network and instances",
+		Long: `Terminate removes everything a cluster has. A running cluster is terminated
+by its own workflow. For a cluster whose workflow has ended, the provider is
+read from its history; when that is gone too, every provider the worker has is
+swept by the cluster's labels and tags — give --provider and --provider-opt to
+reach one that cannot be searched without its options (say, an AWS region).`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return app.withClient(func(c client.Client) error {
-				rel, err := Terminate(cmd.Context(), c, args[0])
+			var err error
+			if fallback.Options, err = keyValues("--provider-opt", opts); err != nil {
+				return usage(err)
+			}
+			return app.withClient(func(c *herdclient.Client) error {
+				sw, err := c.Terminate(cmd.Context(), args[0], fallback)
 				if err != nil {
 					return err
 				}
-				return app.print(cmd.OutOrStdout(), rel, func() {
-					fmt.Fprintf(cmd.OutOrStdout(), "cluster %s terminated: %d containers and %d networks removed\n", args[0], rel.Containers, rel.Networks)
-				})
+				return app.printSweep(cmd, args[0], sw)
 			})
 		},
 	}
+	cmd.Flags().StringVar(&fallback.Provider, "provider", "", "provider to release on when the cluster's history is gone")
+	cmd.Flags().StringArrayVar(&opts, "provider-opt", nil, "provider option KEY=VALUE for --provider (repeatable)")
+	return cmd
 }
 
-// Terminate removes everything a cluster has: through its workflow when it
-// runs (which then completes), else with a clean-up workflow.
-func Terminate(ctx context.Context, c client.Client, name string) (providers.Released, error) {
-	_, err := QueryStatus(ctx, c, name)
-	closed, _ := describe(ctx, c, cluster.WorkflowID(name))
-	if err == nil && !closed {
-		if _, err := Operate(ctx, c, name, cluster.UpdateTerminate, io.Discard); err != nil {
-			return providers.Released{}, err
+func (app *App) printSweep(cmd *cobra.Command, name string, sw cluster.Sweep) error {
+	out := cmd.OutOrStdout()
+	if err := app.print(out, sw, func() {
+		fmt.Fprintf(out, "cluster %s terminated: %d containers, %d networks and %d instances removed", name, sw.Containers, sw.Networks, sw.Instances)
+		if len(sw.Providers) > 0 {
+			fmt.Fprintf(out, " (on %s)", strings.Join(sw.Providers, ", "))
 		}
-		st, err := QueryStatus(ctx, c, name)
-		if err == nil && st.Released != nil {
-			return *st.Released, nil
+		fmt.Fprintln(out)
+		for _, u := range sw.Unswept {
+			fmt.Fprintf(cmd.ErrOrStderr(), "warning: not searched: %s\n", u)
 		}
-		return providers.Released{}, err
+	}); err != nil {
+		return err
 	}
-	in := activities.ReleaseInput{Cluster: name, Provider: "docker"}
-	if spec, err := specOf(ctx, c, name); err == nil {
-		in.Provider, in.Options = spec.Provider, spec.ProviderOptions
+	if len(sw.Unswept) > 0 && sw.Released == (cluster.Released{}) {
+		return fmt.Errorf("nothing of %s was found, and %d provider(s) could not be searched: %s", name, len(sw.Unswept), strings.Join(sw.Unswept, "; "))
 	}
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: workflows.TerminateWorkflowID(name), TaskQueue: workflows.TaskQueue,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.TerminateCluster, in)
-	if err != nil {
-		return providers.Released{}, fmt.Errorf("start terminating %s: %w", name, err)
-	}
-	var rel providers.Released
-	if err := run.Get(ctx, &rel); err != nil {
-		return rel, fmt.Errorf("terminate %s: %w", name, err)
-	}
-	return rel, nil
+	return nil
 }
 
-// specOf reads the spec a cluster's latest workflow started with.
-func specOf(ctx context.Context, c client.Client, name string) (cluster.Spec, error) {
-	it := c.GetWorkflowHistory(ctx, cluster.WorkflowID(name), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	if !it.HasNext() {
-		return cluster.Spec{}, fmt.Errorf("cluster %s has no history", name)
+// keyValues reads KEY=VALUE flags into a map.
+func keyValues(flag string, kvs []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("%s %q: use KEY=VALUE", flag, kv)
+		}
+		out[k] = v
 	}
-	e, err := it.Next()
-	if err != nil {
-		return cluster.Spec{}, err
-	}
-	var in workflows.ClusterInput
-	err = converter.GetDefaultDataConverter().FromPayloads(e.GetWorkflowExecutionStartedEventAttributes().GetInput(), &in)
-	return in.Spec, err
+	return out, nil
 }

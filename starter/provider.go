@@ -5,29 +5,17 @@ import (
 	"os"
 	"strings"
 
-	"github.com/herdhq/herd/providers/aws"
+	"github.com/herdhq/herd/providers/builtin"
 )
 
 // providerOptions reads --provider-config, then --region/--ami/
 // --instance-type, then --provider-opt (each overriding the one before),
-// and checks them for the chosen provider before anything starts.
+// and has the chosen provider check them before anything starts.
 func (f CreateFlags) providerOptions() (map[string]string, error) {
 	opts := map[string]string{}
 	if f.ProviderConfig != "" {
-		b, err := os.ReadFile(f.ProviderConfig)
-		if err != nil {
-			return nil, fmt.Errorf("--provider-config: %w", err)
-		}
-		for n, line := range strings.Split(string(b), "\n") {
-			line = strings.TrimSpace(line)
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			k, v, ok := strings.Cut(line, "=")
-			if !ok {
-				return nil, fmt.Errorf("%s line %d: use KEY=VALUE", f.ProviderConfig, n+1)
-			}
-			opts[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		if err := readOptions(f.ProviderConfig, opts); err != nil {
+			return nil, err
 		}
 	}
 	for k, v := range map[string]string{"region": f.Region, "ami": f.AMI, "instance-type": f.InstanceType} {
@@ -35,21 +23,36 @@ func (f CreateFlags) providerOptions() (map[string]string, error) {
 			opts[k] = v
 		}
 	}
-	for _, kv := range f.ProviderOpts {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return nil, fmt.Errorf("--provider-opt %q: use KEY=VALUE", kv)
-		}
+	given, err := keyValues("--provider-opt", f.ProviderOpts)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range given {
 		opts[k] = v
 	}
-	switch f.Provider {
-	case "aws":
-		if _, err := aws.ParseOptions(opts); err != nil {
-			return nil, err
-		}
-	case "docker":
-	default:
-		return nil, fmt.Errorf("--provider %q: use docker or aws", f.Provider)
+	if err := builtin.Schemas().Validate(f.Provider, opts); err != nil {
+		return nil, err
 	}
 	return opts, nil
+}
+
+// readOptions reads a file of KEY = VALUE lines (# starts a comment line).
+func readOptions(path string, opts map[string]string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("--provider-config: %w", err)
+	}
+	for n, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			return fmt.Errorf("%s line %d: use KEY=VALUE", path, n+1)
+		}
+		v, _, _ = strings.Cut(v, " #") // a trailing comment
+		opts[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return nil
 }

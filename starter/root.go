@@ -1,6 +1,7 @@
-// Package starter is herd's command line (binary `herd`): create, watch,
-// inspect and terminate clusters, and work with blueprints. It talks to
-// Temporal only; the worker does the provisioning.
+// Package starter is herd's command line (binary `herd`): every command —
+// create, watch, operate and terminate clusters, blueprints, schedules,
+// the worker, `herd setup`, and the embedded default (`herd dev`, `herd
+// up`). It talks to Temporal through herdclient; the worker provisions.
 package starter
 
 import (
@@ -10,21 +11,22 @@ import (
 	"log/slog"
 
 	"github.com/spf13/cobra"
-	"go.temporal.io/sdk/client"
 
-	"github.com/herdhq/herd/worker"
+	"github.com/herdhq/herd/herdclient"
 )
 
 // App is the state shared by the commands.
 type App struct {
-	Client worker.ClientOptions
-	Output string // "text" or "json"
+	Conn     herdclient.Options
+	Output   string // "text" or "json"
+	embedded Embedded
 }
 
-// NewCommand returns the `herd` command tree without the commands that
-// embed the Temporal server (added by cmd/herd).
-func NewCommand() *cobra.Command {
-	app := &App{}
+// NewCommand returns the `herd` command tree. embedded starts the embedded
+// Temporal server for `herd dev`; nil leaves it out of this binary (`herd
+// dev` then says so).
+func NewCommand(embedded Embedded) *cobra.Command {
+	app := &App{embedded: embedded}
 	root := &cobra.Command{
 		Use:           "herd",
 		Short:         "durable provisioning of Hadoop clusters made of Docker containers",
@@ -37,10 +39,10 @@ func NewCommand() *cobra.Command {
 			return nil
 		},
 	}
-	app.Client.BindFlags(root.PersistentFlags())
+	bindConn(root.PersistentFlags(), &app.Conn)
 	root.PersistentFlags().StringVarP(&app.Output, "output", "o", "text", "output format of read commands: text or json")
 	root.AddCommand(app.clusterCommand(), app.blueprintCommand(), app.scheduleCommand(), app.versionCommand(),
-		worker.NewCommand(), worker.NewSetupCommand())
+		app.workerCommand(), app.setupCommand(), app.devCommand(), app.upCommand())
 	return root
 }
 
@@ -54,20 +56,16 @@ func Execute(root *cobra.Command) int {
 	return ExitCode(err)
 }
 
-func (app *App) dial() (client.Client, error) {
-	o := app.Client
-	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	return worker.Dial(o)
-}
-
 // withClient dials Temporal, runs fn and closes the connection.
-func (app *App) withClient(fn func(client.Client) error) error {
-	c, err := app.dial()
+func (app *App) withClient(fn func(*herdclient.Client) error) error {
+	o := app.Conn
+	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	c, err := herdclient.Dial(o)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	return fn(c)
+	return fn(herdclient.New(c))
 }
 
 // print writes v as JSON, or calls text for the text form.

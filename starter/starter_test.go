@@ -3,16 +3,18 @@ package starter
 import (
 	"bytes"
 	"encoding/json"
-	"go.temporal.io/sdk/client"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/herdhq/herd/contract"
+	"go.temporal.io/sdk/client"
 )
 
 func run(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	cmd := NewCommand()
+	cmd := NewCommand(nil)
 	var out bytes.Buffer
 	cmd.SetOut(&out)
 	cmd.SetErr(&out)
@@ -71,7 +73,7 @@ func TestSpecFromFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if spec.Size() != 4 || spec.HostGroups[1].Count != 3 || spec.NodeEnv["A"] != "b=c" || spec.NodeEnv["EMU_TASK_DURATION"] != "0s" {
+	if spec.Size() != 4 || spec.HostGroups[1].Count != 3 || spec.NodeEnv["A"] != "b=c" || spec.NodeEnv[contract.EnvTaskDuration] != "0s" {
 		t.Fatalf("spec: %+v", spec)
 	}
 }
@@ -79,18 +81,26 @@ func TestSpecFromFlags(t *testing.T) {
 func TestProviderOptions(t *testing.T) {
 	dir := t.TempDir()
 	path := dir + "/aws.conf"
-	if err := os.WriteFile(path, []byte("# herd on AWS\nregion = eu-central-1\nami=ami-0123\ninstance-type=m5.large\n"), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte("# herd on AWS\nregion = eu-central-1\nami=ami-0123\ninstance-type=m5.large   # a comment\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	f := CreateFlags{Blueprint: "multi-node-hdfs-yarn", Nodes: 3, Provider: "aws", Image: "herd-node:dev", Domain: "herd.local",
 		ProviderConfig: path, ProviderOpts: []string{"instance-type=m5.xlarge"}}
 	spec, err := f.Spec("c1")
-	if err != nil || spec.ProviderOptions["region"] != "eu-central-1" || spec.ProviderOptions["instance-type"] != "m5.xlarge" {
+	if err != nil || spec.ProviderOptions["region"] != "eu-central-1" || spec.ProviderOptions["instance-type"] != "m5.xlarge" || spec.ProviderOptions["ami"] != "ami-0123" {
 		t.Fatalf("spec: %+v %v", spec.ProviderOptions, err)
 	}
 	f.ProviderOpts = []string{"ami=img-1"}
 	if _, err := f.Spec("c1"); err == nil || !strings.Contains(err.Error(), "is not an AMI id") {
 		t.Fatalf("bad ami must be refused before anything starts: %v", err)
+	}
+	f.ProviderOpts = []string{"colour=blue"}
+	if _, err := f.Spec("c1"); err == nil || !strings.Contains(err.Error(), `provider aws has no option "colour": it has region, ami`) {
+		t.Fatalf("an unknown option must be refused naming the known ones: %v", err)
+	}
+	f.Provider, f.ProviderConfig, f.ProviderOpts = "docker", "", []string{"region=x"}
+	if _, err := f.Spec("c1"); err == nil || !strings.Contains(err.Error(), `provider docker has no option "region": it has none`) {
+		t.Fatalf("docker takes no options: %v", err)
 	}
 	f.Provider = "gce"
 	if _, err := f.Spec("c1"); err == nil || !strings.Contains(err.Error(), "use docker or aws") {

@@ -7,11 +7,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/spf13/pflag"
 	"go.temporal.io/sdk/client"
 
+	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/metrics"
-	"github.com/herdhq/herd/workflows"
 )
 
 // Observability is how a worker logs and exposes metrics.
@@ -19,12 +18,6 @@ type Observability struct {
 	MetricsAddr string // "" = no metrics endpoint
 	LogFormat   string // text or json
 	registry    *prometheus.Registry
-}
-
-// BindFlags adds --metrics-addr and --log-format.
-func (o *Observability) BindFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.MetricsAddr, "metrics-addr", os.Getenv("HERD_METRICS_ADDR"), "serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9464 (HERD_METRICS_ADDR)")
-	fs.StringVar(&o.LogFormat, "log-format", envOr("HERD_LOG_FORMAT", "text"), "log format: text or json (HERD_LOG_FORMAT)")
 }
 
 // Logger returns the slog logger the flags ask for and makes it the
@@ -60,7 +53,7 @@ func (o *Observability) Serve(c client.Client, namespace string, log *slog.Logge
 	if o.registry == nil {
 		return nil, nil
 	}
-	o.registry.MustRegister(metrics.NewPhases(c, namespace, workflows.Phases))
+	o.registry.MustRegister(metrics.NewPhases(c, namespace, cluster.Phases))
 	srv, err := metrics.Serve(o.MetricsAddr, o.registry, log)
 	if err != nil {
 		return nil, err

@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/spf13/cobra"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 
-	"github.com/herdhq/herd/workflows"
+	"github.com/herdhq/herd/visibility"
 )
 
 // EnsureSearchAttributes registers the search attributes herd needs on the
@@ -19,7 +18,7 @@ func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 	if err != nil {
 		return nil, fmt.Errorf("list search attributes of %s: %w", namespace, err)
 	}
-	missing := workflows.SearchAttributeTypes()
+	missing := visibility.Types()
 	for name, typ := range missing {
 		if got, ok := have.CustomAttributes[name]; ok {
 			if got != typ {
@@ -41,28 +40,4 @@ func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 	}
 	sort.Strings(added)
 	return added, nil
-}
-
-// NewSetupCommand is `herd setup`: prepares a Temporal namespace for herd.
-func NewSetupCommand() *cobra.Command {
-	var opts ClientOptions
-	cmd := &cobra.Command{
-		Use:   "setup",
-		Short: "register herd's search attributes on a Temporal namespace (once per namespace)",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := Dial(opts)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			added, err := EnsureSearchAttributes(cmd.Context(), c, opts.Namespace)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "namespace %s is ready for herd (search attributes added: %v)\n", opts.Namespace, added)
-			return nil
-		},
-	}
-	opts.BindFlags(cmd.Flags())
-	return cmd
 }

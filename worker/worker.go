@@ -1,3 +1,5 @@
+// Package worker runs herd's Temporal worker: the cluster workflows and
+// their activities on the "herd" task queue, against any Temporal cluster.
 package worker
 
 import (
@@ -7,21 +9,19 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/herdhq/herd/activities"
-	"github.com/herdhq/herd/providers"
-	"github.com/herdhq/herd/providers/aws"
-	"github.com/herdhq/herd/providers/docker"
+	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/providers/builtin"
 	"github.com/herdhq/herd/secrets"
 	"github.com/herdhq/herd/workflows"
 )
 
 // New returns a worker with every herd workflow and activity registered.
 func New(c client.Client, acts *activities.Activities) worker.Worker {
-	w := worker.New(c, workflows.TaskQueue, worker.Options{})
+	w := worker.New(c, cluster.TaskQueue, worker.Options{})
 	w.RegisterWorkflow(workflows.ClusterWorkflow)
 	w.RegisterWorkflow(workflows.TerminateCluster)
 	w.RegisterWorkflow(workflows.ScaleWorkflow)
@@ -41,7 +41,7 @@ func Run(ctx context.Context, c client.Client, acts *activities.Activities) erro
 	return nil
 }
 
-// DefaultActivities builds the activities with the local providers, the
+// DefaultActivities builds the activities with the built-in providers, the
 // master key at secretFile (created when missing) and the Temporal client
 // scheduled scaling sends updates with.
 func DefaultActivities(c client.Client, secretFile string, log *slog.Logger) (*activities.Activities, error) {
@@ -49,11 +49,10 @@ func DefaultActivities(c client.Client, secretFile string, log *slog.Logger) (*a
 	if err != nil {
 		return nil, err
 	}
-	dp, err := docker.New(log)
+	reg, err := builtin.New(master, log)
 	if err != nil {
 		return nil, err
 	}
-	reg := providers.Registry{"docker": dp, "aws": aws.New(master, log)}
 	return &activities.Activities{Providers: reg, Master: master, Temporal: c, Logger: log}, nil
 }
 
@@ -64,42 +63,4 @@ func DefaultSecretFile() string {
 	}
 	home, _ := os.UserHomeDir()
 	return filepath.Join(home, ".herd", "master.key")
-}
-
-// NewCommand is `herd worker`.
-func NewCommand() *cobra.Command {
-	var opts ClientOptions
-	var obs Observability
-	secretFile := DefaultSecretFile()
-	cmd := &cobra.Command{
-		Use:   "worker",
-		Short: "run a herd worker against a Temporal cluster",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			log, err := obs.Logger()
-			if err != nil {
-				return err
-			}
-			opts.Logger, opts.Metrics = log, obs.ClientMetrics()
-			c, err := Dial(opts)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			if srv, err := obs.Serve(c, opts.Namespace, log); err != nil {
-				return err
-			} else if srv != nil {
-				defer srv.Close()
-			}
-			acts, err := DefaultActivities(c, secretFile, log)
-			if err != nil {
-				return err
-			}
-			log.Info("herd worker started", "address", opts.Address, "namespace", opts.Namespace, "task_queue", workflows.TaskQueue)
-			return Run(cmd.Context(), c, acts)
-		},
-	}
-	opts.BindFlags(cmd.Flags())
-	obs.BindFlags(cmd.Flags())
-	cmd.Flags().StringVar(&secretFile, "secret-file", secretFile, "master key file; cluster credentials derive from it (HERD_SECRET_FILE)")
-	return cmd
 }

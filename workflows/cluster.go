@@ -5,36 +5,20 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/internal/failure"
 )
-
-// ClusterInput starts a cluster workflow, or continues one (State set).
-type ClusterInput struct {
-	Spec  cluster.Spec  `json:"spec"`
-	State *ClusterState `json:"state,omitempty"`
-	// ContinueAfterOps is how many operations a run handles before it
-	// continues as new (500 by default; Temporal may suggest it earlier).
-	ContinueAfterOps int `json:"continue_after_ops,omitempty"`
-}
-
-// OpResult is what an operation (an update) answers.
-type OpResult struct {
-	Operation string `json:"operation"`
-	Phase     string `json:"phase"`
-	Nodes     int    `json:"nodes"`
-	RequestID int64  `json:"request_id,omitempty"`
-}
 
 // clusterRun is one run of a cluster workflow.
 type clusterRun struct {
 	runner
-	state ClusterState
+	state cluster.State
 	busy  bool
 }
 
 // ClusterWorkflow is a cluster's whole life: it provisions the cluster,
 // then holds its state and serves operations (scale, stop, start,
 // terminate) as Temporal updates, one at a time, until it is terminated.
-func ClusterWorkflow(ctx workflow.Context, in ClusterInput) error {
+func ClusterWorkflow(ctx workflow.Context, in cluster.ClusterInput) error {
 	c := &clusterRun{}
 	c.st = &c.state
 	if in.State != nil {
@@ -44,7 +28,7 @@ func ClusterWorkflow(ctx workflow.Context, in ClusterInput) error {
 		if err := in.Spec.Validate(); err != nil {
 			return temporal.NewNonRetryableApplicationError(err.Error(), "InvalidSpec", nil)
 		}
-		c.state = ClusterState{Spec: in.Spec, Status: Status{Cluster: in.Spec.Name, Provider: in.Spec.Provider}}
+		c.state = cluster.State{Spec: in.Spec, Status: cluster.Status{Cluster: in.Spec.Name, Provider: in.Spec.Provider}}
 	}
 	if err := c.register(ctx); err != nil {
 		return err
@@ -62,15 +46,15 @@ func ClusterWorkflow(ctx workflow.Context, in ClusterInput) error {
 		limit = 500
 	}
 	_ = workflow.Await(ctx, func() bool {
-		return c.state.Status.Phase == PhaseTerminated ||
+		return c.state.Status.Phase == cluster.PhaseTerminated ||
 			(!c.busy && (c.state.Ops >= limit || workflow.GetInfo(ctx).GetContinueAsNewSuggested()))
 	})
 	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
-	if c.state.Status.Phase == PhaseTerminated {
+	if c.state.Status.Phase == cluster.PhaseTerminated {
 		return nil
 	}
 	next := c.state
-	return workflow.NewContinueAsNewError(ctx, ClusterWorkflow, ClusterInput{Spec: next.Spec, State: &next, ContinueAfterOps: in.ContinueAfterOps})
+	return workflow.NewContinueAsNewError(ctx, ClusterWorkflow, cluster.ClusterInput{Spec: next.Spec, State: &next, ContinueAfterOps: in.ContinueAfterOps})
 }
 
 // provisionOrCompensate provisions; on failure it removes what was created
@@ -80,19 +64,19 @@ func (c *clusterRun) provisionOrCompensate(ctx workflow.Context) error {
 	if err == nil {
 		return nil
 	}
-	c.state.Status.Phase, c.state.Status.Error = PhaseFailed, FailureMessage(err)
+	c.state.Status.Phase, c.state.Status.Error = cluster.PhaseFailed, failure.Message(err)
 	if !c.state.Spec.KeepOnFailure {
-		c.state.Status.Phase = PhaseCompensating
+		c.state.Status.Phase = cluster.PhaseCompensating
 		if rerr := c.release(ctx); rerr != nil {
-			c.state.Status.Error += "; compensation failed, resources may remain: " + FailureMessage(rerr)
+			c.state.Status.Error += "; compensation failed, resources may remain: " + failure.Message(rerr)
 		}
-		c.state.Status.Phase = PhaseFailed
+		c.state.Status.Phase = cluster.PhaseFailed
 	}
 	return err
 }
 
 func (c *clusterRun) register(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (Status, error) { return c.state.Status, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, cluster.QueryStatus, func() (cluster.Status, error) { return c.state.Status, nil }); err != nil {
 		return err
 	}
 	handlers := []struct {
@@ -114,19 +98,19 @@ func (c *clusterRun) register(ctx workflow.Context) error {
 
 // serial runs one operation at a time: an operation accepted while another
 // runs waits its turn, and is checked again before it starts.
-func (c *clusterRun) serial(ctx workflow.Context, check func() error, op func(workflow.Context) (OpResult, error)) (OpResult, error) {
+func (c *clusterRun) serial(ctx workflow.Context, check func() error, op func(workflow.Context) (cluster.OpResult, error)) (cluster.OpResult, error) {
 	if err := workflow.Await(ctx, func() bool { return !c.busy }); err != nil {
-		return OpResult{}, err
+		return cluster.OpResult{}, err
 	}
 	if err := check(); err != nil {
-		return OpResult{}, err
+		return cluster.OpResult{}, err
 	}
 	c.busy = true
 	defer func() { c.busy = false }()
 	c.state.Ops++
 	res, err := op(ctx)
 	if err != nil {
-		c.state.Status.Error = FailureMessage(err)
+		c.state.Status.Error = failure.Message(err)
 	}
 	c.publish(ctx)
 	res.Phase, res.Nodes = c.state.Status.Phase, len(c.state.Nodes)
@@ -135,7 +119,7 @@ func (c *clusterRun) serial(ctx workflow.Context, check func() error, op func(wo
 
 // idle refuses an operation while another runs or the cluster is not in
 // one of the phases given.
-func (c *clusterRun) idle(phases ...string) error {
+func (c *clusterRun) idle(phases ...cluster.Phase) error {
 	if c.busy {
 		return refused("operation %q is running on cluster %s: wait for it to end (herd cluster status %s)",
 			c.state.Status.Operation, c.state.Spec.Name, c.state.Spec.Name)
@@ -148,22 +132,22 @@ func (c *clusterRun) idle(phases ...string) error {
 	return refused("cluster %s is %s: this needs it %v", c.state.Spec.Name, c.state.Status.Phase, phases)
 }
 
-func (c *clusterRun) validateStop(workflow.Context) error  { return c.idle(PhaseReady) }
-func (c *clusterRun) validateStart(workflow.Context) error { return c.idle(PhaseStopped) }
+func (c *clusterRun) validateStop(workflow.Context) error  { return c.idle(cluster.PhaseReady) }
+func (c *clusterRun) validateStart(workflow.Context) error { return c.idle(cluster.PhaseStopped) }
 func (c *clusterRun) validateTerminate(workflow.Context) error {
-	return c.idle(PhaseReady, PhaseStopped, PhaseFailed)
+	return c.idle(cluster.PhaseReady, cluster.PhaseStopped, cluster.PhaseFailed)
 }
 
-func (c *clusterRun) terminate(ctx workflow.Context) (OpResult, error) {
-	return c.serial(ctx, func() error { return c.validateTerminate(ctx) }, func(ctx workflow.Context) (OpResult, error) {
-		c.state.Status.begin("terminate", PhaseTerminating, []string{StepRelease})
+func (c *clusterRun) terminate(ctx workflow.Context) (cluster.OpResult, error) {
+	return c.serial(ctx, func() error { return c.validateTerminate(ctx) }, func(ctx workflow.Context) (cluster.OpResult, error) {
+		c.state.Status.Begin("terminate", cluster.PhaseTerminating, []string{StepRelease})
 		if err := c.release(ctx); err != nil {
-			c.state.Status.Phase = PhaseFailed
-			return OpResult{Operation: "terminate"}, err
+			c.state.Status.Phase = cluster.PhaseFailed
+			return cluster.OpResult{Operation: "terminate"}, err
 		}
 		c.state.Nodes = nil
 		c.state.Status.Nodes = nil
-		c.state.Status.Phase = PhaseTerminated
-		return OpResult{Operation: "terminate"}, nil
+		c.state.Status.Phase = cluster.PhaseTerminated
+		return cluster.OpResult{Operation: "terminate"}, nil
 	})
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/herdhq/herd/activities"
 	"github.com/herdhq/herd/ambari"
 	"github.com/herdhq/herd/cluster"
-	"github.com/herdhq/herd/providers"
 )
 
 type clusterSuite struct {
@@ -45,16 +44,16 @@ func testSpec() cluster.Spec {
 	}
 }
 
-func instancesFor(_ context.Context, in activities.NodesInput) ([]providers.Instance, error) {
-	var out []providers.Instance
+func instancesFor(_ context.Context, in activities.NodesInput) ([]cluster.Instance, error) {
+	var out []cluster.Instance
 	for _, n := range in.Nodes {
-		out = append(out, providers.Instance{ID: n.Name, Index: n.Index})
+		out = append(out, cluster.Instance{ID: n.Name, Index: n.Index})
 	}
 	return out, nil
 }
 
 func nodeInfo(_ context.Context, in activities.StartNodeInput) (cluster.NodeInfo, error) {
-	if in.Node.Role == cluster.RoleAgent && in.JoinIP != "172.20.0.2" {
+	if !in.Node.IsServer() && in.JoinIP != "172.20.0.2" {
 		return cluster.NodeInfo{}, errors.New("agent not given the server's IP as join IP")
 	}
 	ip := "172.20.0." + string(rune('1'+in.Node.Index))
@@ -65,7 +64,7 @@ func nodeInfo(_ context.Context, in activities.StartNodeInput) (cluster.NodeInfo
 // the steps that later operations use again).
 func (s *clusterSuite) provisionMocks() {
 	s.env.OnActivity(a.AllocateInstances, mock.Anything, mock.Anything).Return(instancesFor).Maybe()
-	s.env.OnActivity(a.ApplyCloudInit, mock.Anything, mock.Anything).Return(activities.CloudInitResult{Documents: 3}, nil).Maybe()
+	s.env.OnActivity(a.ApplyCloudInit, mock.Anything, mock.Anything).Return(activities.HostsResult{Hosts: 3}, nil).Maybe()
 	s.env.OnActivity(a.StartServerContainer, mock.Anything, mock.Anything).Return(nodeInfo).Maybe()
 	s.env.OnActivity(a.StartAgentContainer, mock.Anything, mock.Anything).Return(nodeInfo).Maybe()
 	s.env.OnActivity(a.WaitForSerfQuorum, mock.Anything, mock.Anything).Return(
@@ -77,14 +76,14 @@ func (s *clusterSuite) provisionMocks() {
 }
 
 func (s *clusterSuite) expectRelease() {
-	s.env.OnActivity(a.ReleaseCluster, mock.Anything, activities.ReleaseInput{Cluster: "c1", Provider: "docker"}).
-		Return(providers.Released{Containers: 3, Networks: 1}, nil).Once()
+	s.env.OnActivity(a.ReleaseCluster, mock.Anything, cluster.ReleaseInput{Cluster: "c1", Provider: "docker"}).
+		Return(cluster.Released{Containers: 3, Networks: 1}, nil).Once()
 }
 
-func (s *clusterSuite) status() Status {
-	v, err := s.env.QueryWorkflow(StatusQuery)
+func (s *clusterSuite) status() cluster.Status {
+	v, err := s.env.QueryWorkflow(cluster.QueryStatus)
 	s.Require().NoError(err)
-	var st Status
+	var st cluster.Status
 	s.Require().NoError(v.Get(&st))
 	return st
 }
@@ -92,7 +91,7 @@ func (s *clusterSuite) status() Status {
 // update sends an update at workflow time `at`; the outcome lands in out.
 type outcome struct {
 	rejected, err error
-	result        OpResult
+	result        cluster.OpResult
 	done          bool
 }
 
@@ -103,7 +102,7 @@ func (s *clusterSuite) update(at time.Duration, name string, out *outcome, args 
 			OnReject: func(err error) { out.rejected, out.done = err, true },
 			OnComplete: func(v any, err error) {
 				out.err, out.done = err, true
-				if r, ok := v.(OpResult); ok {
+				if r, ok := v.(cluster.OpResult); ok {
 					out.result = r
 				}
 			},
@@ -120,25 +119,25 @@ func (s *clusterSuite) terminateAt(at time.Duration) *outcome {
 
 func (s *clusterSuite) TestProvisionThenTerminate() {
 	s.provisionMocks()
-	var ready Status
+	var ready cluster.Status
 	s.env.RegisterDelayedCallback(func() { ready = s.status() }, time.Minute)
 	term := s.terminateAt(2 * time.Minute)
-	s.env.ExecuteWorkflow(ClusterWorkflow, ClusterInput{Spec: testSpec()})
+	s.env.ExecuteWorkflow(ClusterWorkflow, cluster.ClusterInput{Spec: testSpec()})
 	s.Require().True(s.env.IsWorkflowCompleted())
 	s.Require().NoError(s.env.GetWorkflowError())
-	s.Equal(PhaseReady, ready.Phase)
+	s.Equal(cluster.PhaseReady, ready.Phase)
 	s.Equal("provision", ready.Operation)
 	for _, step := range ready.Steps {
-		s.Equal(StateDone, step.State, step.Name)
+		s.Equal(cluster.StepDone, step.State, step.Name)
 	}
 	s.Len(ready.Nodes, 3)
 	for _, n := range ready.Nodes {
-		s.Equal(StateDone, n.State, n.Name)
+		s.Equal(cluster.NodeUp, n.State, n.Name)
 		s.NotEmpty(n.IP)
 	}
 	s.Require().NoError(term.err)
 	st := s.status()
-	s.Equal(PhaseTerminated, st.Phase)
+	s.Equal(cluster.PhaseTerminated, st.Phase)
 	s.Equal(3, st.Released.Containers)
 }
 
@@ -147,19 +146,19 @@ func (s *clusterSuite) TestProvisionThenTerminate() {
 func (s *clusterSuite) TestEachActivityIsRetried() {
 	transient := errors.New("transient")
 	s.env.OnActivity(a.AllocateInstances, mock.Anything, mock.Anything).Return(nil, transient).Once()
-	s.env.OnActivity(a.ApplyCloudInit, mock.Anything, mock.Anything).Return(activities.CloudInitResult{}, transient).Once()
+	s.env.OnActivity(a.ApplyCloudInit, mock.Anything, mock.Anything).Return(activities.HostsResult{}, transient).Once()
 	s.env.OnActivity(a.StartServerContainer, mock.Anything, mock.Anything).Return(cluster.NodeInfo{}, transient).Once()
 	s.env.OnActivity(a.StartAgentContainer, mock.Anything, mock.Anything).Return(cluster.NodeInfo{}, transient).Once()
 	s.env.OnActivity(a.WaitForSerfQuorum, mock.Anything, mock.Anything).Return(activities.QuorumResult{}, transient).Once()
 	s.env.OnActivity(a.SubmitBlueprint, mock.Anything, mock.Anything).Return(int64(0), transient).Once()
 	s.env.OnActivity(a.PollAmbariRequest, mock.Anything, mock.Anything).Return(activities.RequestOutcome{}, transient).Once()
 	s.provisionMocks()
-	var ready Status
+	var ready cluster.Status
 	s.env.RegisterDelayedCallback(func() { ready = s.status() }, 10*time.Minute)
 	s.terminateAt(11 * time.Minute)
-	s.env.ExecuteWorkflow(ClusterWorkflow, ClusterInput{Spec: testSpec()})
+	s.env.ExecuteWorkflow(ClusterWorkflow, cluster.ClusterInput{Spec: testSpec()})
 	s.Require().NoError(s.env.GetWorkflowError())
-	s.Equal(PhaseReady, ready.Phase)
+	s.Equal(cluster.PhaseReady, ready.Phase)
 }
 
 func (s *clusterSuite) TestQuorumTimeoutCompensates() {
@@ -167,14 +166,14 @@ func (s *clusterSuite) TestQuorumTimeoutCompensates() {
 		temporal.NewNonRetryableApplicationError("serf quorum not reached: 2/3 alive, missing c1-3.herd.local", activities.ErrQuorumTimeout, nil)).Once()
 	s.provisionMocks()
 	s.expectRelease()
-	s.env.ExecuteWorkflow(ClusterWorkflow, ClusterInput{Spec: testSpec()})
+	s.env.ExecuteWorkflow(ClusterWorkflow, cluster.ClusterInput{Spec: testSpec()})
 	err := s.env.GetWorkflowError()
 	s.Require().Error(err)
 	s.Contains(err.Error(), "missing c1-3.herd.local")
 	st := s.status()
-	s.Equal(PhaseFailed, st.Phase)
-	s.Equal(StateFailed, st.Step(StepQuorum).State)
-	s.Equal(StatePending, st.Step(StepBlueprint).State)
+	s.Equal(cluster.PhaseFailed, st.Phase)
+	s.Equal(cluster.StepFailed, st.Step(StepQuorum).State)
+	s.Equal(cluster.StepPending, st.Step(StepBlueprint).State)
 	s.Require().NotNil(st.Released)
 }
 
@@ -183,18 +182,18 @@ func (s *clusterSuite) TestAmbariFailureCompensates() {
 	s.env.OnActivity(a.PollAmbariRequest, mock.Anything, mock.Anything).Return(activities.RequestOutcome{}, failed).Once()
 	s.provisionMocks()
 	s.expectRelease()
-	s.env.ExecuteWorkflow(ClusterWorkflow, ClusterInput{Spec: testSpec()})
+	s.env.ExecuteWorkflow(ClusterWorkflow, cluster.ClusterInput{Spec: testSpec()})
 	s.Require().ErrorContains(s.env.GetWorkflowError(), "INSTALL DATANODE on c1-3.herd.local")
-	s.Equal(PhaseFailed, s.status().Phase)
+	s.Equal(cluster.PhaseFailed, s.status().Phase)
 }
 
 func (s *clusterSuite) TestKeepOnFailureSkipsCompensation() {
 	spec := testSpec()
 	spec.KeepOnFailure = true
-	s.env.OnActivity(a.ApplyCloudInit, mock.Anything, mock.Anything).Return(activities.CloudInitResult{},
+	s.env.OnActivity(a.ApplyCloudInit, mock.Anything, mock.Anything).Return(activities.HostsResult{},
 		temporal.NewNonRetryableApplicationError("image missing", activities.ErrImageNotFound, nil))
 	s.provisionMocks()
-	s.env.ExecuteWorkflow(ClusterWorkflow, ClusterInput{Spec: spec})
+	s.env.ExecuteWorkflow(ClusterWorkflow, cluster.ClusterInput{Spec: spec})
 	s.Require().Error(s.env.GetWorkflowError())
 	s.Nil(s.status().Released) // ReleaseCluster has no mock: calling it would fail the test
 }
@@ -202,6 +201,6 @@ func (s *clusterSuite) TestKeepOnFailureSkipsCompensation() {
 func (s *clusterSuite) TestInvalidSpecFailsBeforeAnyActivity() {
 	spec := testSpec()
 	spec.HostGroups[1].Name = "workers"
-	s.env.ExecuteWorkflow(ClusterWorkflow, ClusterInput{Spec: spec})
+	s.env.ExecuteWorkflow(ClusterWorkflow, cluster.ClusterInput{Spec: spec})
 	s.Require().ErrorContains(s.env.GetWorkflowError(), `host group "workers" is not in blueprint`)
 }

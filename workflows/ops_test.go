@@ -10,7 +10,6 @@ import (
 
 	"github.com/herdhq/herd/activities"
 	"github.com/herdhq/herd/cluster"
-	"github.com/herdhq/herd/providers"
 )
 
 func names(nodes []cluster.Node) []string {
@@ -29,14 +28,14 @@ func (s *clusterSuite) TestScaleUpThenDown() {
 	s.env.OnActivity(a.RemoveAmbariHosts, mock.Anything, mock.MatchedBy(func(in activities.HostsInput) bool {
 		return s.Equal([]string{"c1-5", "c1-4", "c1-3"}, names(in.Nodes)) // newest first, never the server
 	})).Return(nil).Once()
-	s.env.OnActivity(a.RemoveNodes, mock.Anything, mock.Anything).Return(providers.Released{Containers: 3}, nil).Once()
+	s.env.OnActivity(a.RemoveNodes, mock.Anything, mock.Anything).Return(cluster.Released{Containers: 3}, nil).Once()
 	up, down := &outcome{}, &outcome{}
-	var afterUp Status
+	var afterUp cluster.Status
 	s.update(time.Minute, cluster.UpdateScale, up, cluster.ScaleRequest{HostGroup: "slaves", Count: 4})
 	s.env.RegisterDelayedCallback(func() { afterUp = s.status() }, 2*time.Minute)
 	s.update(3*time.Minute, cluster.UpdateScale, down, cluster.ScaleRequest{HostGroup: "slaves", Count: 1})
 	s.terminateAt(4 * time.Minute)
-	s.env.ExecuteWorkflow(ClusterWorkflow, ClusterInput{Spec: testSpec()})
+	s.env.ExecuteWorkflow(ClusterWorkflow, cluster.ClusterInput{Spec: testSpec()})
 	s.Require().NoError(s.env.GetWorkflowError())
 	s.Require().NoError(up.err)
 	s.Equal(5, up.result.Nodes)
@@ -54,7 +53,7 @@ func (s *clusterSuite) TestOutOfRangeScaleIsRefusedWithoutTouchingTheCluster() {
 		s.update(time.Minute+time.Duration(i)*time.Second, cluster.UpdateScale, outs[i], req)
 	}
 	s.terminateAt(2 * time.Minute)
-	s.env.ExecuteWorkflow(ClusterWorkflow, ClusterInput{Spec: testSpec()})
+	s.env.ExecuteWorkflow(ClusterWorkflow, cluster.ClusterInput{Spec: testSpec()})
 	s.Require().NoError(s.env.GetWorkflowError())
 	s.ErrorContains(outs[0].rejected, `host group "slaves" of cluster c1 can have 1 to 10 nodes, not 0`)
 	s.ErrorContains(outs[1].rejected, "not 11")
@@ -70,7 +69,7 @@ func (s *clusterSuite) TestConcurrentOperationsAreSerialised() {
 	s.update(time.Minute, cluster.UpdateScale, first, cluster.ScaleRequest{HostGroup: "slaves", Count: 3})
 	s.update(time.Minute+10*time.Second, cluster.UpdateScale, second, cluster.ScaleRequest{HostGroup: "slaves", Count: 5})
 	s.terminateAt(5 * time.Minute)
-	s.env.ExecuteWorkflow(ClusterWorkflow, ClusterInput{Spec: testSpec()})
+	s.env.ExecuteWorkflow(ClusterWorkflow, cluster.ClusterInput{Spec: testSpec()})
 	s.Require().NoError(s.env.GetWorkflowError())
 	s.Require().NoError(first.err)
 	s.Equal(4, first.result.Nodes)
@@ -86,18 +85,18 @@ func (s *clusterSuite) TestFailedUpscaleRollsBackOnlyNewNodes() {
 	})).Return(nil).Once()
 	s.env.OnActivity(a.RemoveNodes, mock.Anything, mock.MatchedBy(func(in activities.NodesInput) bool {
 		return s.Equal([]string{"c1-4"}, names(in.Nodes))
-	})).Return(providers.Released{Containers: 1}, nil).Once()
+	})).Return(cluster.Released{Containers: 1}, nil).Once()
 	up := &outcome{}
-	var after Status
+	var after cluster.Status
 	s.update(time.Minute, cluster.UpdateScale, up, cluster.ScaleRequest{HostGroup: "slaves", Count: 3})
 	s.env.RegisterDelayedCallback(func() { after = s.status() }, 2*time.Minute)
 	s.terminateAt(3 * time.Minute)
-	s.env.ExecuteWorkflow(ClusterWorkflow, ClusterInput{Spec: testSpec()})
+	s.env.ExecuteWorkflow(ClusterWorkflow, cluster.ClusterInput{Spec: testSpec()})
 	s.Require().NoError(s.env.GetWorkflowError())
 	s.ErrorContains(up.err, "ambari refused the hosts")
-	s.Equal(PhaseReady, after.Phase)
+	s.Equal(cluster.PhaseReady, after.Phase)
 	s.Len(after.Nodes, 3)
-	s.Equal(StateDone, after.Step(StepRollback).State)
+	s.Equal(cluster.StepDone, after.Step(StepRollback).State)
 }
 
 func (s *clusterSuite) TestStopAndStart() {
@@ -112,13 +111,13 @@ func (s *clusterSuite) TestStopAndStart() {
 	s.update(2*time.Minute, cluster.UpdateStop, again)
 	s.update(3*time.Minute, cluster.UpdateStart, start)
 	s.terminateAt(4 * time.Minute)
-	s.env.ExecuteWorkflow(ClusterWorkflow, ClusterInput{Spec: testSpec()})
+	s.env.ExecuteWorkflow(ClusterWorkflow, cluster.ClusterInput{Spec: testSpec()})
 	s.Require().NoError(s.env.GetWorkflowError())
 	s.Require().NoError(stop.err)
-	s.Equal(PhaseStopped, stop.result.Phase)
+	s.Equal(cluster.PhaseStopped, stop.result.Phase)
 	s.ErrorContains(again.rejected, "cluster c1 is stopped")
 	s.Require().NoError(start.err)
-	s.Equal(PhaseReady, start.result.Phase)
+	s.Equal(cluster.PhaseReady, start.result.Phase)
 }
 
 func (s *clusterSuite) TestContinueAsNewCarriesState() {
@@ -126,17 +125,17 @@ func (s *clusterSuite) TestContinueAsNewCarriesState() {
 	s.env.OnActivity(a.AddAmbariHosts, mock.Anything, mock.Anything).Return(int64(2), nil).Once()
 	up := &outcome{}
 	s.update(time.Minute, cluster.UpdateScale, up, cluster.ScaleRequest{HostGroup: "slaves", Count: 3})
-	s.env.ExecuteWorkflow(ClusterWorkflow, ClusterInput{Spec: testSpec(), ContinueAfterOps: 1})
+	s.env.ExecuteWorkflow(ClusterWorkflow, cluster.ClusterInput{Spec: testSpec(), ContinueAfterOps: 1})
 	err := s.env.GetWorkflowError()
 	var can *workflow.ContinueAsNewError
 	s.Require().ErrorAs(err, &can)
-	var next ClusterInput
+	var next cluster.ClusterInput
 	s.Require().NoError(converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
 	s.Require().NotNil(next.State)
 	s.Len(next.State.Nodes, 4)
 	s.Equal(5, next.State.NextIndex)
 	s.Equal(3, next.Spec.HostGroups[1].Count)
-	s.Equal(PhaseReady, next.State.Status.Phase)
+	s.Equal(cluster.PhaseReady, next.State.Status.Phase)
 	s.Equal(1, next.ContinueAfterOps)
 
 	// The next run picks up from that state: no provisioning, straight to operations.

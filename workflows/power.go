@@ -8,7 +8,6 @@ import (
 
 	"github.com/herdhq/herd/activities"
 	"github.com/herdhq/herd/cluster"
-	"github.com/herdhq/herd/providers"
 )
 
 // Steps of stopping and starting a cluster.
@@ -18,40 +17,40 @@ var (
 )
 
 // stop stops every service through Ambari, then the containers.
-func (c *clusterRun) stop(ctx workflow.Context) (OpResult, error) {
-	return c.serial(ctx, func() error { return c.validateStop(ctx) }, func(ctx workflow.Context) (OpResult, error) {
-		c.state.Status.begin("stop", PhaseStopping, StopSteps)
+func (c *clusterRun) stop(ctx workflow.Context) (cluster.OpResult, error) {
+	return c.serial(ctx, func() error { return c.validateStop(ctx) }, func(ctx workflow.Context) (cluster.OpResult, error) {
+		res := cluster.OpResult{Operation: "stop"}
+		c.state.Status.Begin("stop", cluster.PhaseStopping, StopSteps)
 		if err := c.services(ctx, "INSTALLED"); err != nil {
-			c.state.Status.Phase = PhaseReady
-			return OpResult{Operation: "stop"}, err
+			c.state.Status.Phase = cluster.PhaseReady
+			return res, err
 		}
 		agentsFirst := append(c.state.NodeList()[1:], c.state.Server().Node)
-		in := activities.NodesInput{Spec: c.state.Spec, Nodes: agentsFirst}
-		if err := c.exec(ctx, StepStopNodes, fmt.Sprintf("stop %d nodes%s, agents first", len(agentsFirst), c.on()), shortStep(5*time.Minute), a.StopNodes, nil, in); err != nil {
-			c.state.Status.Phase = PhaseReady
-			return OpResult{Operation: "stop"}, err
+		s := step{StepStopNodes, fmt.Sprintf("stop %d nodes%s, agents first", len(agentsFirst), c.on()), shortStep(5 * time.Minute)}
+		if err := actErr(ctx, &c.runner, s, a.StopNodes, c.nodesInput(agentsFirst)); err != nil {
+			c.state.Status.Phase = cluster.PhaseReady
+			return res, err
 		}
 		c.done(StepStopNodes, "%d nodes stopped", len(agentsFirst))
 		for _, n := range c.state.Nodes {
-			c.state.Status.setNode(n.Node, "", PhaseStopped)
+			c.state.Status.SetNode(n.Node, "", cluster.NodeStopped)
 		}
-		c.state.Status.Phase = PhaseStopped
-		return OpResult{Operation: "stop"}, nil
+		c.state.Status.Phase = cluster.PhaseStopped
+		return res, nil
 	})
 }
 
 // start starts the server (it may come back with a new IP), then the agents
 // joining it, waits for quorum and starts every service.
-func (c *clusterRun) start(ctx workflow.Context) (OpResult, error) {
-	return c.serial(ctx, func() error { return c.validateStart(ctx) }, func(ctx workflow.Context) (OpResult, error) {
-		c.state.Status.begin("start", PhaseStarting, StartSteps)
-		err := c.powerOn(ctx)
-		if err != nil {
-			c.state.Status.Phase = PhaseStopped
-			return OpResult{Operation: "start"}, err
+func (c *clusterRun) start(ctx workflow.Context) (cluster.OpResult, error) {
+	return c.serial(ctx, func() error { return c.validateStart(ctx) }, func(ctx workflow.Context) (cluster.OpResult, error) {
+		c.state.Status.Begin("start", cluster.PhaseStarting, StartSteps)
+		if err := c.powerOn(ctx); err != nil {
+			c.state.Status.Phase = cluster.PhaseStopped
+			return cluster.OpResult{Operation: "start"}, err
 		}
-		c.state.Status.Phase = PhaseReady
-		return OpResult{Operation: "start", RequestID: c.state.Status.RequestID}, nil
+		c.state.Status.Phase = cluster.PhaseReady
+		return cluster.OpResult{Operation: "start", RequestID: c.state.Status.RequestID}, nil
 	})
 }
 
@@ -61,7 +60,7 @@ func (c *clusterRun) powerOn(ctx workflow.Context) error {
 		return err
 	}
 	agents := c.state.NodeList()[1:]
-	var inst []providers.Instance
+	var inst []cluster.Instance
 	for _, n := range agents {
 		inst = append(inst, c.instanceOf(n))
 	}
@@ -76,20 +75,20 @@ func (c *clusterRun) powerOn(ctx workflow.Context) error {
 	return c.services(ctx, "STARTED")
 }
 
-func (c *clusterRun) instanceOf(n cluster.Node) providers.Instance {
+func (c *clusterRun) instanceOf(n cluster.Node) cluster.Instance {
 	for _, i := range c.state.Instances {
 		if i.Index == n.Index {
 			return i
 		}
 	}
-	return providers.Instance{}
+	return cluster.Instance{}
 }
 
 // services asks Ambari for every service in state and follows the request.
 func (c *clusterRun) services(ctx workflow.Context, state string) error {
-	var id int64
 	in := activities.ServicesInput{Cluster: c.state.Spec.Name, AmbariURL: c.state.Server().AmbariURL, State: state}
-	if err := c.exec(ctx, StepServices, "set every Ambari service to "+state, waitStep(5*time.Minute, 30*time.Second), a.SetServicesState, &id, in); err != nil {
+	id, err := act(ctx, &c.runner, step{StepServices, "set every Ambari service to " + state, waitStep(5*time.Minute, 30*time.Second)}, a.SetServicesState, in)
+	if err != nil {
 		return err
 	}
 	if id == 0 {
@@ -98,6 +97,6 @@ func (c *clusterRun) services(ctx workflow.Context, state string) error {
 		return nil
 	}
 	c.done(StepServices, "%s requested (request %d)", state, id)
-	_, err := c.poll(ctx, id)
+	_, err = c.poll(ctx, id)
 	return err
 }

@@ -8,16 +8,15 @@ import (
 
 	"github.com/herdhq/herd/activities"
 	"github.com/herdhq/herd/cluster"
-	"github.com/herdhq/herd/providers"
 )
 
 // provision runs each provisioning step as a retryable activity.
 func (r *runner) provision(ctx workflow.Context) error {
 	nodes := r.st.Spec.Nodes()
 	r.st.NextIndex = len(nodes) + 1
-	r.st.Status.begin("provision", PhaseProvisioning, ProvisionSteps)
+	r.st.Status.Begin("provision", cluster.PhaseProvisioning, ProvisionSteps)
 	for _, n := range nodes {
-		r.st.Status.setNode(n, "", StatePending)
+		r.st.Status.SetNode(n, "", cluster.NodePending)
 	}
 	inst, err := r.allocate(ctx, nodes)
 	if err != nil {
@@ -38,29 +37,30 @@ func (r *runner) provision(ctx workflow.Context) error {
 	if err := r.quorum(ctx, nodes); err != nil {
 		return err
 	}
-	var id int64
-	if err := r.exec(ctx, StepBlueprint, fmt.Sprintf("register blueprint %s and create the cluster in Ambari", r.st.Spec.BlueprintName), waitStep(5*time.Minute, 30*time.Second), a.SubmitBlueprint, &id, r.hostsInput(nodes)); err != nil {
+	s := step{StepBlueprint, fmt.Sprintf("register blueprint %s and create the cluster in Ambari", r.st.Spec.BlueprintName), waitStep(5*time.Minute, 30*time.Second)}
+	id, err := act(ctx, r, s, a.SubmitBlueprint, activities.BlueprintInput{Spec: r.st.Spec, AmbariURL: r.st.Server().AmbariURL, Nodes: nodes})
+	if err != nil {
 		return err
 	}
 	r.done(StepBlueprint, "request %d", id)
 	if _, err := r.poll(ctx, id); err != nil {
 		return err
 	}
-	r.st.Status.Phase = PhaseReady
+	r.st.Status.Phase = cluster.PhaseReady
 	return nil
 }
 
 // startServer starts (or restarts) the Ambari server node; its IP is the
 // join IP of every other node, and its ports are how herd reaches it.
-func (r *runner) startServer(ctx workflow.Context, n cluster.Node, inst providers.Instance) error {
-	r.st.Status.setNode(n, "", StateRunning)
-	in := activities.StartNodeInput{Spec: r.st.Spec, Node: n, Instance: inst}
-	var info cluster.NodeInfo
-	if err := r.exec(ctx, StepServer, "start Ambari server "+n.Name+r.on(), shortStep(2*time.Minute), a.StartServerContainer, &info, in); err != nil {
-		r.st.Status.setNode(n, "", StateFailed)
+func (r *runner) startServer(ctx workflow.Context, n cluster.Node, inst cluster.Instance) error {
+	r.st.Status.SetNode(n, "", cluster.NodeStarting)
+	s := step{StepServer, "start Ambari server " + n.Name + r.on(), shortStep(2 * time.Minute)}
+	info, err := act(ctx, r, s, a.StartServerContainer, r.startInput(n, inst, ""))
+	if err != nil {
+		r.st.Status.SetNode(n, "", cluster.NodeFailed)
 		return err
 	}
-	r.st.Status.setNode(n, info.IP, StateDone)
+	r.st.Status.SetNode(n, info.IP, cluster.NodeUp)
 	if len(r.st.Nodes) == 0 {
 		r.st.Nodes = []cluster.NodeInfo{info}
 	} else {

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -9,34 +10,57 @@ import (
 
 	"github.com/herdhq/herd/activities"
 	"github.com/herdhq/herd/cluster"
-	"github.com/herdhq/herd/providers"
+	"github.com/herdhq/herd/internal/failure"
 )
 
 // runner runs steps against a cluster's state, keeping its status current.
 type runner struct {
-	st        *ClusterState
+	st        *cluster.State
 	published struct {
-		phase string
+		phase cluster.Phase
 		nodes int64
 	}
 }
 
-// exec runs one activity as the named step; summary tells a person reading
-// the Temporal UI what it does to what.
-func (r *runner) exec(ctx workflow.Context, step, summary string, ao workflow.ActivityOptions, fn, out any, args ...any) error {
-	r.st.Status.setStep(step, StateRunning, "")
+// step is one activity run as a named step of an operation; summary tells a
+// person reading the Temporal UI what it does to what.
+type step struct {
+	name, summary string
+	ao            workflow.ActivityOptions
+}
+
+// act runs the activity fn with in as step s, typed end to end.
+func act[I, O any](ctx workflow.Context, r *runner, s step, fn func(context.Context, I) (O, error), in I) (O, error) {
+	var out O
+	err := r.run(ctx, s, func(ctx workflow.Context) error {
+		return workflow.ExecuteActivity(ctx, fn, in).Get(ctx, &out)
+	})
+	return out, err
+}
+
+// actErr is act for an activity that returns only an error.
+func actErr[I any](ctx workflow.Context, r *runner, s step, fn func(context.Context, I) error, in I) error {
+	return r.run(ctx, s, func(ctx workflow.Context) error {
+		return workflow.ExecuteActivity(ctx, fn, in).Get(ctx, nil)
+	})
+}
+
+// run marks the step running, runs it, records how long it took and marks
+// it done or failed.
+func (r *runner) run(ctx workflow.Context, s step, exec func(workflow.Context) error) error {
+	r.st.Status.SetStep(s.name, cluster.StepRunning, "")
 	r.publish(ctx)
-	ao.Summary = summary
+	s.ao.Summary = s.summary
 	started := workflow.Now(ctx)
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, ao), fn, args...).Get(ctx, out)
-	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"step": step, "ok": fmt.Sprint(err == nil)}).
+	err := exec(workflow.WithActivityOptions(ctx, s.ao))
+	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"step": s.name, "ok": fmt.Sprint(err == nil)}).
 		Timer("herd_step_duration").Record(workflow.Now(ctx).Sub(started))
 	if err != nil {
-		r.st.Status.setStep(step, StateFailed, FailureMessage(err))
+		r.st.Status.SetStep(s.name, cluster.StepFailed, failure.Message(err))
 		r.publish(ctx)
-		return fmt.Errorf("%s: %w", step, err)
+		return fmt.Errorf("%s: %w", s.name, err)
 	}
-	r.st.Status.setStep(step, StateDone, "")
+	r.st.Status.SetStep(s.name, cluster.StepDone, "")
 	return nil
 }
 
@@ -44,106 +68,111 @@ func (r *runner) exec(ctx workflow.Context, step, summary string, ao workflow.Ac
 func (r *runner) on() string { return " on " + r.st.Spec.Provider }
 
 // done marks a finished step with a detail for people.
-func (r *runner) done(step, format string, args ...any) {
-	r.st.Status.setStep(step, StateDone, fmt.Sprintf(format, args...))
+func (r *runner) done(name, format string, args ...any) {
+	r.st.Status.SetStep(name, cluster.StepDone, fmt.Sprintf(format, args...))
 }
 
-func (r *runner) allocate(ctx workflow.Context, nodes []cluster.Node) ([]providers.Instance, error) {
-	var inst []providers.Instance
-	in := activities.NodesInput{Spec: r.st.Spec, Nodes: nodes}
-	if err := r.exec(ctx, StepAllocate, fmt.Sprintf("allocate %d instances%s", len(nodes), r.on()), shortStep(10*time.Minute), a.AllocateInstances, &inst, in); err != nil {
-		return nil, err
-	}
-	r.done(StepAllocate, "%d instances", len(inst))
-	return inst, nil
+func (r *runner) nodesInput(nodes []cluster.Node) activities.NodesInput {
+	return activities.NodesInput{Target: r.st.Spec.Target(), Nodes: nodes}
 }
 
-func (r *runner) cloudInit(ctx workflow.Context, nodes []cluster.Node, inst []providers.Instance) error {
-	var res activities.CloudInitResult
-	in := activities.CloudInitInput{NodesInput: activities.NodesInput{Spec: r.st.Spec, Nodes: nodes}, Instances: inst}
-	if err := r.exec(ctx, StepCloudInit, fmt.Sprintf("apply cloud-config to %d hosts%s", len(nodes), r.on()), waitStep(20*time.Minute, time.Minute), a.ApplyCloudInit, &res, in); err != nil {
-		return err
+func (r *runner) allocate(ctx workflow.Context, nodes []cluster.Node) ([]cluster.Instance, error) {
+	s := step{StepAllocate, fmt.Sprintf("allocate %d instances%s", len(nodes), r.on()), shortStep(10 * time.Minute)}
+	inst, err := act(ctx, r, s, a.AllocateInstances, r.nodesInput(nodes))
+	if err == nil {
+		r.done(StepAllocate, "%d instances", len(inst))
 	}
-	r.done(StepCloudInit, "%d cloud-configs applied", res.Documents)
-	return nil
+	return inst, err
+}
+
+func (r *runner) cloudInit(ctx workflow.Context, nodes []cluster.Node, inst []cluster.Instance) error {
+	s := step{StepCloudInit, fmt.Sprintf("set up %d hosts%s", len(nodes), r.on()), waitStep(20*time.Minute, time.Minute)}
+	res, err := act(ctx, r, s, a.ApplyCloudInit, activities.CloudInitInput{NodesInput: r.nodesInput(nodes), Instances: inst})
+	if err == nil {
+		r.done(StepCloudInit, "%d hosts set up", max(res.Hosts, len(inst)))
+	}
+	return err
+}
+
+func (r *runner) startInput(n cluster.Node, inst cluster.Instance, joinIP string) activities.StartNodeInput {
+	return activities.StartNodeInput{Target: r.st.Spec.Target(), Node: n, Instance: inst, JoinIP: joinIP, NodeEnv: r.st.Spec.NodeEnv}
 }
 
 // startAgents starts agents in parallel, joining joinIP, and waits for all.
-func (r *runner) startAgents(ctx workflow.Context, nodes []cluster.Node, inst []providers.Instance, joinIP string) ([]cluster.NodeInfo, error) {
-	r.st.Status.setStep(StepAgents, StateRunning, fmt.Sprintf("0/%d started", len(nodes)))
+func (r *runner) startAgents(ctx workflow.Context, nodes []cluster.Node, inst []cluster.Instance, joinIP string) ([]cluster.NodeInfo, error) {
+	r.st.Status.SetStep(StepAgents, cluster.StepRunning, fmt.Sprintf("0/%d started", len(nodes)))
 	r.publish(ctx)
 	futures := make([]workflow.Future, len(nodes))
 	for i, n := range nodes {
-		r.st.Status.setNode(n, "", StateRunning)
-		in := activities.StartNodeInput{Spec: r.st.Spec, Node: n, Instance: instanceAt(inst, i), JoinIP: joinIP}
+		r.st.Status.SetNode(n, "", cluster.NodeStarting)
 		ao := shortStep(2 * time.Minute)
 		ao.Summary = "start agent " + n.Name + r.on()
-		futures[i] = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, ao), a.StartAgentContainer, in)
+		futures[i] = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, ao), a.StartAgentContainer, r.startInput(n, instanceAt(inst, i), joinIP))
 	}
 	var started []cluster.NodeInfo
 	var errs []error
 	for i, f := range futures {
 		var info cluster.NodeInfo
 		if err := f.Get(ctx, &info); err != nil {
-			r.st.Status.setNode(nodes[i], "", StateFailed)
+			r.st.Status.SetNode(nodes[i], "", cluster.NodeFailed)
 			errs = append(errs, err)
 			continue
 		}
-		r.st.Status.setNode(info.Node, info.IP, StateDone)
+		r.st.Status.SetNode(info.Node, info.IP, cluster.NodeUp)
 		started = append(started, info)
-		r.st.Status.setStep(StepAgents, StateRunning, fmt.Sprintf("%d/%d started", len(started), len(nodes)))
+		r.st.Status.SetStep(StepAgents, cluster.StepRunning, fmt.Sprintf("%d/%d started", len(started), len(nodes)))
 	}
 	if err := errors.Join(errs...); err != nil {
-		r.st.Status.setStep(StepAgents, StateFailed, FailureMessage(err))
+		r.st.Status.SetStep(StepAgents, cluster.StepFailed, failure.Message(err))
 		return started, fmt.Errorf("%s: %w", StepAgents, err)
 	}
 	r.done(StepAgents, "%d/%d started", len(nodes), len(nodes))
 	return started, nil
 }
 
-func instanceAt(inst []providers.Instance, i int) providers.Instance {
+func instanceAt(inst []cluster.Instance, i int) cluster.Instance {
 	if i < len(inst) {
 		return inst[i]
 	}
-	return providers.Instance{}
+	return cluster.Instance{}
 }
 
 // quorum waits until exactly nodes are alive in Serf.
 func (r *runner) quorum(ctx workflow.Context, nodes []cluster.Node) error {
-	timeout := durationOr(r.st.Spec.QuorumTimeout, 2*time.Minute)
+	timeout := r.st.Spec.QuorumWait()
+	s := step{StepQuorum, fmt.Sprintf("wait for %d alive serf members", len(nodes)), waitStep(timeout+30*time.Second, 20*time.Second)}
 	in := activities.QuorumInput{Cluster: r.st.Spec.Name, RPCAddr: r.st.Server().SerfRPC, Nodes: nodes, Timeout: timeout}
-	var res activities.QuorumResult
-	if err := r.exec(ctx, StepQuorum, fmt.Sprintf("wait for %d alive serf members", len(nodes)), waitStep(timeout+30*time.Second, 20*time.Second), a.WaitForSerfQuorum, &res, in); err != nil {
-		return err
+	res, err := act(ctx, r, s, a.WaitForSerfQuorum, in)
+	if err == nil {
+		r.done(StepQuorum, "%d/%d alive", res.Alive, len(nodes))
 	}
-	r.done(StepQuorum, "%d/%d alive", res.Alive, len(nodes))
-	return nil
+	return err
 }
 
 // poll follows an Ambari request to its end.
 func (r *runner) poll(ctx workflow.Context, requestID int64) (activities.RequestOutcome, error) {
-	var out activities.RequestOutcome
 	r.st.Status.RequestID = requestID
+	s := step{StepPollRequest, fmt.Sprintf("follow Ambari request %d", requestID), waitStep(r.st.Spec.InstallWait(), 30*time.Second)}
 	in := activities.PollInput{Cluster: r.st.Spec.Name, AmbariURL: r.st.Server().AmbariURL, RequestID: requestID}
-	ao := waitStep(durationOr(r.st.Spec.InstallTimeout, 30*time.Minute), 30*time.Second)
-	if err := r.exec(ctx, StepPollRequest, fmt.Sprintf("follow Ambari request %d", requestID), ao, a.PollAmbariRequest, &out, in); err != nil {
-		return out, err
+	out, err := act(ctx, r, s, a.PollAmbariRequest, in)
+	if err == nil {
+		r.done(StepPollRequest, "request %d %s %.0f%%", requestID, out.Status, out.ProgressPercent)
 	}
-	r.done(StepPollRequest, "request %d %s %.0f%%", requestID, out.Status, out.ProgressPercent)
-	return out, nil
+	return out, err
 }
 
 func (r *runner) hostsInput(nodes []cluster.Node) activities.HostsInput {
-	return activities.HostsInput{Spec: r.st.Spec, AmbariURL: r.st.Server().AmbariURL, Nodes: nodes}
+	return activities.HostsInput{Cluster: r.st.Spec.Name, Blueprint: r.st.Spec.BlueprintName, AmbariURL: r.st.Server().AmbariURL, Nodes: nodes}
 }
 
 // release removes everything the cluster has; it runs even when the
 // workflow was cancelled.
 func (r *runner) release(ctx workflow.Context) error {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	var rel providers.Released
-	in := activities.ReleaseInput{Cluster: r.st.Spec.Name, Provider: r.st.Spec.Provider, Options: r.st.Spec.ProviderOptions}
-	if err := r.exec(dctx, StepRelease, "remove every container, network and instance of "+r.st.Spec.Name+r.on(), releaseStep(), a.ReleaseCluster, &rel, in); err != nil {
+	s := step{StepRelease, "remove every container, network and instance of " + r.st.Spec.Name + r.on(), releaseStep()}
+	in := cluster.ReleaseInput{Cluster: r.st.Spec.Name, Provider: r.st.Spec.Provider, Options: r.st.Spec.ProviderOptions}
+	rel, err := act(dctx, r, s, a.ReleaseCluster, in)
+	if err != nil {
 		return err
 	}
 	r.st.Status.Released = &rel

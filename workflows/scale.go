@@ -3,15 +3,12 @@ package workflows
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/herdhq/herd/activities"
 	"github.com/herdhq/herd/cluster"
-	"github.com/herdhq/herd/providers"
 )
 
 // Steps of scaling up and down.
@@ -20,16 +17,13 @@ var (
 	ScaleDownSteps = []string{StepRemoveHosts, StepRemoveNodes, StepQuorum}
 )
 
-// defaultMaxGroupSize bounds open-ended host groups.
-const defaultMaxGroupSize = 100
-
 func (c *clusterRun) validateScale(_ workflow.Context, req cluster.ScaleRequest) error {
-	if err := c.idle(PhaseReady); err != nil {
+	if err := c.idle(cluster.PhaseReady); err != nil {
 		return err
 	}
-	min, max, err := c.groupLimits(req.HostGroup)
+	min, max, err := c.state.Spec.GroupLimits(req.HostGroup)
 	if err != nil {
-		return err
+		return refused("%v", err)
 	}
 	if req.Count < min || req.Count > max {
 		return refused("host group %q of cluster %s can have %d to %d nodes, not %d", req.HostGroup, c.state.Spec.Name, min, max, req.Count)
@@ -37,43 +31,9 @@ func (c *clusterRun) validateScale(_ workflow.Context, req cluster.ScaleRequest)
 	return nil
 }
 
-// groupLimits derives a host group's size limits from its blueprint
-// cardinality; the group holding the Ambari server keeps at least one node.
-func (c *clusterRun) groupLimits(group string) (int, int, error) {
-	hg, ok := c.state.Spec.Blueprint.Group(group)
-	if !ok {
-		var names []string
-		for _, g := range c.state.Spec.Blueprint.HostGroups {
-			names = append(names, g.Name)
-		}
-		return 0, 0, refused("cluster %s has no host group %q (it has: %s)", c.state.Spec.Name, group, strings.Join(names, ", "))
-	}
-	min, max := 1, defaultMaxGroupSize
-	if c.state.Spec.MaxGroupSize > 0 {
-		max = c.state.Spec.MaxGroupSize
-	}
-	card := hg.Cardinality
-	switch {
-	case card == "" || card == "ALL":
-	case strings.HasSuffix(card, "+"):
-		min, _ = strconv.Atoi(strings.TrimSuffix(card, "+"))
-	case strings.Contains(card, "-"):
-		lo, hi, _ := strings.Cut(card, "-")
-		min, _ = strconv.Atoi(lo)
-		max, _ = strconv.Atoi(hi)
-	default:
-		min, _ = strconv.Atoi(card)
-		max = min
-	}
-	if min < 1 {
-		min = 1
-	}
-	return min, max, nil
-}
-
-func (c *clusterRun) scale(ctx workflow.Context, req cluster.ScaleRequest) (OpResult, error) {
+func (c *clusterRun) scale(ctx workflow.Context, req cluster.ScaleRequest) (cluster.OpResult, error) {
 	check := func() error { return c.validateScale(ctx, req) }
-	return c.serial(ctx, check, func(ctx workflow.Context) (OpResult, error) {
+	return c.serial(ctx, check, func(ctx workflow.Context) (cluster.OpResult, error) {
 		op := fmt.Sprintf("scale %s to %d", req.HostGroup, req.Count)
 		have := c.state.GroupSize(req.HostGroup)
 		var err error
@@ -83,13 +43,13 @@ func (c *clusterRun) scale(ctx workflow.Context, req cluster.ScaleRequest) (OpRe
 		case req.Count < have:
 			err = c.scaleDown(ctx, op, req.HostGroup, have-req.Count)
 		default:
-			c.state.Status.begin(op, PhaseReady, nil)
+			c.state.Status.Begin(op, cluster.PhaseReady, nil)
 		}
-		c.state.Status.Phase = PhaseReady
+		c.state.Status.Phase = cluster.PhaseReady
 		if err == nil {
-			c.state.setGroupCount(req.HostGroup, c.state.GroupSize(req.HostGroup))
+			c.state.SetGroupCount(req.HostGroup, c.state.GroupSize(req.HostGroup))
 		}
-		return OpResult{Operation: op, RequestID: c.state.Status.RequestID}, err
+		return cluster.OpResult{Operation: op, RequestID: c.state.Status.RequestID}, err
 	})
 }
 
@@ -97,9 +57,7 @@ func (c *clusterRun) scale(ctx workflow.Context, req cluster.ScaleRequest) (OpRe
 func (c *clusterRun) newNodes(group string, n int) []cluster.Node {
 	var out []cluster.Node
 	for i := 0; i < n; i++ {
-		idx := c.state.NextIndex + i
-		name := fmt.Sprintf("%s-%d", c.state.Spec.Name, idx)
-		out = append(out, cluster.Node{Index: idx, Name: name, FQDN: name + "." + c.state.Spec.Domain, HostGroup: group, Role: cluster.RoleAgent})
+		out = append(out, c.state.Spec.NewNode(c.state.NextIndex+i, group))
 	}
 	return out
 }
@@ -107,7 +65,7 @@ func (c *clusterRun) newNodes(group string, n int) []cluster.Node {
 // scaleUp adds n agents to a group; if any step fails, only the new nodes
 // are rolled back.
 func (c *clusterRun) scaleUp(ctx workflow.Context, op, group string, n int) error {
-	c.state.Status.begin(op, PhaseScaling, ScaleUpSteps)
+	c.state.Status.Begin(op, cluster.PhaseScaling, ScaleUpSteps)
 	nodes := c.newNodes(group, n)
 	c.state.NextIndex += n
 	err := c.addNodes(ctx, nodes)
@@ -133,8 +91,9 @@ func (c *clusterRun) addNodes(ctx workflow.Context, nodes []cluster.Node) error 
 	if err := c.quorum(ctx, all); err != nil {
 		return err
 	}
-	var id int64
-	if err := c.exec(ctx, StepAddHosts, fmt.Sprintf("add %s to Ambari", strings.Join(nodeNames(nodes), ", ")), waitStep(5*time.Minute, 30*time.Second), a.AddAmbariHosts, &id, c.hostsInput(nodes)); err != nil {
+	s := step{StepAddHosts, fmt.Sprintf("add %s to Ambari", strings.Join(nodeNames(nodes), ", ")), waitStep(5*time.Minute, 30*time.Second)}
+	id, err := act(ctx, &c.runner, s, a.AddAmbariHosts, c.hostsInput(nodes))
+	if err != nil {
 		return err
 	}
 	c.done(StepAddHosts, "%d hosts, request %d", len(nodes), id)
@@ -149,27 +108,28 @@ func (c *clusterRun) addNodes(ctx workflow.Context, nodes []cluster.Node) error 
 // rollBack removes the given new nodes from Ambari and the provider.
 func (c *clusterRun) rollBack(ctx workflow.Context, nodes []cluster.Node) {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	_ = c.exec(dctx, StepRollback, "roll back: remove "+strings.Join(nodeNames(nodes), ", ")+" from Ambari", releaseStep(), a.RemoveAmbariHosts, nil, c.hostsInput(nodes))
-	var rel providers.Released
-	in := activities.NodesInput{Spec: c.state.Spec, Nodes: nodes}
-	if err := c.exec(dctx, StepRollback, "roll back: remove "+strings.Join(nodeNames(nodes), ", ")+c.on(), releaseStep(), a.RemoveNodes, &rel, in); err == nil {
+	names := strings.Join(nodeNames(nodes), ", ")
+	_ = actErr(dctx, &c.runner, step{StepRollback, "roll back: remove " + names + " from Ambari", releaseStep()}, a.RemoveAmbariHosts, c.hostsInput(nodes))
+	rel, err := act(dctx, &c.runner, step{StepRollback, "roll back: remove " + names + c.on(), releaseStep()}, a.RemoveNodes, c.nodesInput(nodes))
+	if err == nil {
 		c.done(StepRollback, "%d new nodes removed", rel.Containers)
 	}
 	for _, n := range nodes {
-		c.state.Status.dropNode(n.Name)
+		c.state.Status.DropNode(n.Name)
 	}
 }
 
 // scaleDown removes n agents of a group, newest first, never the server.
 func (c *clusterRun) scaleDown(ctx workflow.Context, op, group string, n int) error {
-	c.state.Status.begin(op, PhaseScaling, ScaleDownSteps)
+	c.state.Status.Begin(op, cluster.PhaseScaling, ScaleDownSteps)
 	victims := c.victims(group, n)
-	if err := c.exec(ctx, StepRemoveHosts, "decommission "+strings.Join(nodeNames(victims), ", ")+" in Ambari", waitStep(10*time.Minute, 30*time.Second), a.RemoveAmbariHosts, nil, c.hostsInput(victims)); err != nil {
+	names := strings.Join(nodeNames(victims), ", ")
+	if err := actErr(ctx, &c.runner, step{StepRemoveHosts, "decommission " + names + " in Ambari", waitStep(10*time.Minute, 30*time.Second)}, a.RemoveAmbariHosts, c.hostsInput(victims)); err != nil {
 		return err
 	}
 	c.done(StepRemoveHosts, "%d hosts", len(victims))
-	var rel providers.Released
-	if err := c.exec(ctx, StepRemoveNodes, "stop and remove "+strings.Join(nodeNames(victims), ", ")+c.on(), shortStep(5*time.Minute), a.RemoveNodes, &rel, activities.NodesInput{Spec: c.state.Spec, Nodes: victims}); err != nil {
+	rel, err := act(ctx, &c.runner, step{StepRemoveNodes, "stop and remove " + names + c.on(), shortStep(5 * time.Minute)}, a.RemoveNodes, c.nodesInput(victims))
+	if err != nil {
 		return err
 	}
 	c.done(StepRemoveNodes, "%d containers removed", rel.Containers)
@@ -180,7 +140,7 @@ func (c *clusterRun) scaleDown(ctx workflow.Context, op, group string, n int) er
 func (c *clusterRun) victims(group string, n int) []cluster.Node {
 	var cands []cluster.Node
 	for _, node := range c.state.Nodes {
-		if node.HostGroup == group && node.Role != cluster.RoleServer {
+		if node.HostGroup == group && !node.IsServer() {
 			cands = append(cands, node.Node)
 		}
 	}
@@ -192,21 +152,21 @@ func (c *clusterRun) victims(group string, n int) []cluster.Node {
 }
 
 func (c *clusterRun) forget(nodes []cluster.Node) {
-	gone := map[string]bool{}
+	gone := map[int]bool{}
 	for _, n := range nodes {
-		gone[n.Name] = true
-		c.state.Status.dropNode(n.Name)
+		gone[n.Index] = true
+		c.state.Status.DropNode(n.Name)
 	}
 	var kept []cluster.NodeInfo
 	for _, n := range c.state.Nodes {
-		if !gone[n.Name] {
+		if !gone[n.Index] {
 			kept = append(kept, n)
 		}
 	}
 	c.state.Nodes = kept
-	var inst []providers.Instance
+	var inst []cluster.Instance
 	for _, i := range c.state.Instances {
-		if !gone[fmt.Sprintf("%s-%d", c.state.Spec.Name, i.Index)] {
+		if !gone[i.Index] {
 			inst = append(inst, i)
 		}
 	}

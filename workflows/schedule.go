@@ -9,15 +9,9 @@ import (
 	"github.com/herdhq/herd/cluster"
 )
 
-// ScheduledScale is what a scale schedule starts with.
-type ScheduledScale struct {
-	Cluster string               `json:"cluster"`
-	Request cluster.ScaleRequest `json:"request"`
-}
-
 // ScaleWorkflow is started by a Temporal Schedule: it sends the scale update
 // to the cluster's workflow and records the outcome.
-func ScaleWorkflow(ctx workflow.Context, in ScheduledScale) (string, error) {
+func ScaleWorkflow(ctx workflow.Context, in cluster.ScheduledScale) (string, error) {
 	info := workflow.GetInfo(ctx)
 	ao := shortStep(time.Hour)
 	ao.RetryPolicy.MaximumAttempts = 3

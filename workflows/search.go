@@ -1,82 +1,20 @@
 package workflows
 
 import (
-	"fmt"
-	"strings"
-
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/visibility"
 )
-
-// Search attributes herd keeps current on every cluster workflow, so the
-// Temporal UI's filter box finds e.g. HerdPhase = "failed".
-var (
-	SACluster   = temporal.NewSearchAttributeKeyKeyword("HerdCluster")
-	SAPhase     = temporal.NewSearchAttributeKeyKeyword("HerdPhase")
-	SAProvider  = temporal.NewSearchAttributeKeyKeyword("HerdProvider")
-	SABlueprint = temporal.NewSearchAttributeKeyKeyword("HerdBlueprint")
-	SANodes     = temporal.NewSearchAttributeKeyInt64("HerdNodes")
-)
-
-// SearchAttributeTypes are the search attributes to register on a namespace
-// (`herd dev` does it; `herd setup` does it on any Temporal cluster).
-func SearchAttributeTypes() map[string]enumspb.IndexedValueType {
-	return map[string]enumspb.IndexedValueType{
-		SACluster.GetName():   enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-		SAPhase.GetName():     enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-		SAProvider.GetName():  enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-		SABlueprint.GetName(): enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-		SANodes.GetName():     enumspb.INDEXED_VALUE_TYPE_INT,
-	}
-}
-
-// InitialSearchAttributes are set when a cluster's workflow starts.
-func InitialSearchAttributes(spec cluster.Spec) temporal.SearchAttributes {
-	return temporal.NewSearchAttributes(
-		SACluster.ValueSet(spec.Name), SAPhase.ValueSet(PhaseProvisioning), SAProvider.ValueSet(spec.Provider),
-		SABlueprint.ValueSet(spec.BlueprintName), SANodes.ValueSet(int64(spec.Size())))
-}
-
-// Summary is the one line the Temporal UI shows for a cluster's workflow.
-func Summary(spec cluster.Spec) string {
-	return fmt.Sprintf("Hadoop cluster %s: blueprint %s, %d nodes on %s", spec.Name, spec.BlueprintName, spec.Size(), spec.Provider)
-}
-
-// Details is the fixed description of a cluster's workflow (markdown).
-func Details(spec cluster.Spec) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "**%s** — image `%s`, domain `%s`, provider `%s`\n\n| host group | nodes |\n|---|---|\n", spec.Name, spec.Image, spec.Domain, spec.Provider)
-	for _, g := range spec.HostGroups {
-		fmt.Fprintf(&b, "| %s | %d |\n", g.Name, g.Count)
-	}
-	return b.String()
-}
 
 // publish keeps the search attributes (when they changed) and the current
 // details shown in the UI in step with the status.
 func (r *runner) publish(ctx workflow.Context) {
 	st := &r.st.Status
-	workflow.SetCurrentDetails(ctx, currentDetails(st))
+	workflow.SetCurrentDetails(ctx, visibility.CurrentDetails(st))
 	nodes := int64(len(st.Nodes))
 	if st.Phase == r.published.phase && nodes == r.published.nodes {
 		return
 	}
 	r.published.phase, r.published.nodes = st.Phase, nodes
-	_ = workflow.UpsertTypedSearchAttributes(ctx, SAPhase.ValueSet(st.Phase), SANodes.ValueSet(nodes))
-}
-
-func currentDetails(st *Status) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "**%s**: %s — %s, %d nodes\n\n| step | state | detail |\n|---|---|---|\n", st.Cluster, st.Operation, st.Phase, len(st.Nodes))
-	for _, s := range st.Steps {
-		fmt.Fprintf(&b, "| %s | %s | %s |\n", s.Name, s.State, s.Detail)
-	}
-	b.WriteString("\n| node | role | host group | IP | state |\n|---|---|---|---|---|\n")
-	for _, n := range st.Nodes {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", n.FQDN, n.Role, n.HostGroup, n.IP, n.State)
-	}
-	return b.String()
+	_ = workflow.UpsertTypedSearchAttributes(ctx, visibility.SAPhase.ValueSet(string(st.Phase)), visibility.SANodes.ValueSet(nodes))
 }

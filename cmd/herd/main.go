@@ -1,5 +1,6 @@
-// Command herd is the herd CLI: the starter commands, the worker, and the
-// embedded default (`herd dev`, `herd up`).
+// Command herd is the herd CLI with the embedded default (`herd dev`,
+// `herd up`): the starter's commands, the worker, and devserver's Temporal
+// server.
 package main
 
 import (
@@ -10,7 +11,5 @@ import (
 )
 
 func main() {
-	root := starter.NewCommand()
-	root.AddCommand(devserver.NewDevCommand(), devserver.NewUpCommand())
-	os.Exit(starter.Execute(root))
+	os.Exit(starter.Execute(starter.NewCommand(devserver.Embedded)))
 }

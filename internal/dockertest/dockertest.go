@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +27,8 @@ import (
 	"github.com/docker/docker/pkg/stdcopy"
 
 	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/contract"
+	"github.com/herdhq/herd/internal/poll"
 	"github.com/herdhq/herd/providers/docker"
 )
 
@@ -127,7 +130,7 @@ func tarContext(dockerfile, binary string) (io.Reader, error) {
 // Release removes a cluster's containers and network when the test ends.
 func Release(t testing.TB, p *docker.Provider, clusterName string) {
 	t.Cleanup(func() {
-		if _, err := p.Release(context.Background(), cluster.Spec{Name: clusterName}); err != nil {
+		if _, err := p.Release(context.Background(), cluster.Target{Provider: "docker", Cluster: clusterName}); err != nil {
 			t.Errorf("release %s: %v", clusterName, err)
 		}
 	})
@@ -172,14 +175,17 @@ func FreeAddr(t testing.TB) string {
 	return l.Addr().String()
 }
 
-// HostNodeEnv is the environment of a server node in the host's network,
-// every port free; health is where its health endpoint listens.
-func HostNodeEnv(t testing.TB, fqdn string) (env map[string]string, health string) {
-	health, agent := FreeAddr(t), FreeAddr(t)
-	_, agentPort, _ := net.SplitHostPort(agent)
-	return map[string]string{"AMBARI_ROLE": "server", "HERD_NODE_NAME": fqdn, "HERD_MODE": "dev",
-		"AMBARI_API_ADDR": FreeAddr(t), "SERF_RPC_ADDR": FreeAddr(t), "HEALTH_ADDR": health, "SERF_BIND": FreeAddr(t),
-		"DNS_ADDR": FreeAddr(t), "AMBARI_AGENT_ADDR": agent, "AMBARI_AGENT_PORT": agentPort, "EMU_STATE_FILE": "/tmp/emulator.json"}, health
+// HostNodeConfig is the configuration of a server node in the host's
+// network, every port free; health is where its health endpoint listens.
+func HostNodeConfig(t testing.TB, fqdn string) (cfg contract.Config, health string) {
+	cfg = contract.DefaultConfig()
+	cfg.Role, cfg.NodeName, cfg.Dev = contract.RoleServer, fqdn, true
+	cfg.Ambari.APIAddr, cfg.SerfRPCAddr, cfg.HealthAddr = FreeAddr(t), FreeAddr(t), FreeAddr(t)
+	cfg.SerfBind, cfg.DNSAddr, cfg.Ambari.AgentAddr = FreeAddr(t), FreeAddr(t), FreeAddr(t)
+	_, agentPort, _ := net.SplitHostPort(cfg.Ambari.AgentAddr)
+	cfg.Ambari.AgentPort, _ = strconv.Atoi(agentPort)
+	cfg.Ambari.StatePath = "/tmp/emulator.json"
+	return cfg, cfg.HealthAddr
 }
 
 // WaitHealthy waits until a node's health endpoint says healthy.
@@ -188,13 +194,16 @@ func WaitHealthy(t testing.TB, addr string) {
 	var h struct {
 		Healthy bool `json:"healthy"`
 	}
-	for deadline := time.Now().Add(30 * time.Second); !h.Healthy; time.Sleep(500 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("node at %s never became healthy", addr)
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := poll.Until(ctx, 500*time.Millisecond, func(context.Context) (bool, error) {
 		if resp, err := http.Get("http://" + addr + "/health"); err == nil {
 			_ = json.NewDecoder(resp.Body).Decode(&h)
 			resp.Body.Close()
 		}
+		return h.Healthy, nil
+	})
+	if err != nil {
+		t.Fatalf("node at %s never became healthy", addr)
 	}
 }

@@ -7,7 +7,28 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/herdhq/herd/providers"
 )
+
+// Schema describes the aws provider, for checks where no worker runs.
+var Schema = providers.Schema{
+	Name:    "aws",
+	Summary: "one EC2 instance per node, Docker on it with TLS, the node in the host's network",
+	Options: []providers.Option{
+		{Name: "region", Usage: "AWS region, e.g. eu-central-1 (required)"},
+		{Name: "ami", Usage: "an image with cloud-init, e.g. Debian or Ubuntu (required)"},
+		{Name: "instance-type", Usage: "EC2 instance type (m5.xlarge)"},
+		{Name: "subnet", Usage: "subnet id"},
+		{Name: "security-groups", Usage: "comma-separated security group ids"},
+		{Name: "key-name", Usage: "EC2 key pair for ssh"},
+		{Name: "root-volume-gib", Usage: "root volume size, 8 to 16384"},
+		{Name: "spot", Usage: "true: spot instances"},
+		{Name: "image-tar-url", Usage: "a `docker save` tarball to load instead of pulling the image"},
+		{Name: "endpoint", Usage: "EC2 endpoint URL (EC2-compatible clouds, tests)"},
+	},
+	Check: func(opts map[string]string) error { _, err := ParseOptions(opts); return err },
+}
 
 // Options are the provider options of a cluster spec (--provider-opt k=v).
 type Options struct {

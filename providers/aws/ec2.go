@@ -16,16 +16,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/contract"
 	"github.com/herdhq/herd/providers"
 )
 
-// Tags put on every instance.
+// Tags put on every instance: the labels of the node contract.
 const (
-	TagCluster = "io.herd.cluster"
-	TagNode    = "io.herd.node"
+	TagCluster = contract.LabelCluster
+	TagNode    = contract.LabelNode
 )
 
 // EC2 launches and terminates a cluster's instances.
@@ -61,7 +61,7 @@ func ClientToken(clusterName, node string) string {
 
 // Launch runs one instance per node with its user data (cloud-config) and
 // waits until they all run; it returns them in node order.
-func (e *EC2) Launch(ctx context.Context, clusterName string, nodes []cluster.Node, userData []string) ([]providers.Instance, error) {
+func (e *EC2) Launch(ctx context.Context, clusterName string, nodes []cluster.Node, userData []string) ([]cluster.Instance, error) {
 	ids := make([]string, len(nodes))
 	for i, n := range nodes {
 		id, err := e.run(ctx, clusterName, n, userData[i])
@@ -115,20 +115,20 @@ func (e *EC2) run(ctx context.Context, clusterName string, n cluster.Node, userD
 	return awssdk.ToString(out.Instances[0].InstanceId), nil
 }
 
-func instances(nodes []cluster.Node, res []types.Reservation) ([]providers.Instance, error) {
+func instances(nodes []cluster.Node, res []types.Reservation) ([]cluster.Instance, error) {
 	byNode := map[string]types.Instance{}
 	for _, r := range res {
 		for _, i := range r.Instances {
 			byNode[tag(i.Tags, TagNode)] = i
 		}
 	}
-	out := make([]providers.Instance, len(nodes))
+	out := make([]cluster.Instance, len(nodes))
 	for k, n := range nodes {
 		i, ok := byNode[n.Name]
 		if !ok {
 			return nil, fmt.Errorf("instance of %s not found after launch", n.Name)
 		}
-		out[k] = providers.Instance{ID: awssdk.ToString(i.InstanceId), Index: n.Index, Address: awssdk.ToString(i.PrivateIpAddress)}
+		out[k] = cluster.Instance{ID: awssdk.ToString(i.InstanceId), Index: n.Index, Address: awssdk.ToString(i.PrivateIpAddress)}
 	}
 	return out, nil
 }
@@ -145,19 +145,19 @@ func tag(tags []types.Tag, key string) string {
 // Release terminates every instance tagged with the cluster that is not
 // already gone, found through paginated DescribeInstances: a sweep that
 // catches instances any earlier try left behind.
-func (e *EC2) Release(ctx context.Context, clusterName string) (providers.Released, error) {
+func (e *EC2) Release(ctx context.Context, clusterName string) (cluster.Released, error) {
 	ids, err := e.tagged(ctx, clusterName)
 	if err != nil || len(ids) == 0 {
-		return providers.Released{}, err
+		return cluster.Released{}, err
 	}
-	var insts []providers.Instance
+	var insts []cluster.Instance
 	for _, id := range ids {
-		insts = append(insts, providers.Instance{ID: id})
+		insts = append(insts, cluster.Instance{ID: id})
 	}
 	if err := e.Terminate(ctx, insts); err != nil {
-		return providers.Released{}, err
+		return cluster.Released{}, err
 	}
-	return providers.Released{Instances: len(ids)}, nil
+	return cluster.Released{Instances: len(ids)}, nil
 }
 
 func (e *EC2) tagged(ctx context.Context, clusterName string) ([]string, error) {
@@ -180,8 +180,8 @@ func (e *EC2) tagged(ctx context.Context, clusterName string) ([]string, error) 
 	return ids, nil
 }
 
-// classify turns an EC2 error into one Temporal retries (capacity,
-// throttling, anything unknown) or one it must not (bad parameters,
+// classify turns an EC2 error into one worth retrying (capacity,
+// throttling, anything unknown) or a permanent one (bad parameters,
 // missing permissions), which says what to fix.
 func classify(what string, err error) error {
 	code := apiCode(err)
@@ -198,7 +198,7 @@ func classify(what string, err error) error {
 		hint, bad = "the AMI does not exist in this region or cannot be used: check --provider-opt ami", true
 	}
 	if bad {
-		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s: %s: %s", what, hint, err), "AWS"+code, nil)
+		return providers.Permanent("AWS"+code, fmt.Errorf("%s: %s: %w", what, hint, err))
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
@@ -212,7 +212,7 @@ func apiCode(err error) string {
 }
 
 // Instances finds the running instances of some nodes of a cluster, by tag.
-func (e *EC2) Instances(ctx context.Context, clusterName string, nodes []cluster.Node) ([]providers.Instance, error) {
+func (e *EC2) Instances(ctx context.Context, clusterName string, nodes []cluster.Node) ([]cluster.Instance, error) {
 	names := make([]string, len(nodes))
 	for i, n := range nodes {
 		names[i] = n.Name
@@ -234,24 +234,24 @@ func (e *EC2) Instances(ctx context.Context, clusterName string, nodes []cluster
 }
 
 // found lists the instances of the nodes that exist, in node order.
-func found(nodes []cluster.Node, res []types.Reservation) []providers.Instance {
+func found(nodes []cluster.Node, res []types.Reservation) []cluster.Instance {
 	byNode := map[string]types.Instance{}
 	for _, r := range res {
 		for _, i := range r.Instances {
 			byNode[tag(i.Tags, TagNode)] = i
 		}
 	}
-	var out []providers.Instance
+	var out []cluster.Instance
 	for _, n := range nodes {
 		if i, ok := byNode[n.Name]; ok {
-			out = append(out, providers.Instance{ID: awssdk.ToString(i.InstanceId), Index: n.Index, Address: awssdk.ToString(i.PrivateIpAddress)})
+			out = append(out, cluster.Instance{ID: awssdk.ToString(i.InstanceId), Index: n.Index, Address: awssdk.ToString(i.PrivateIpAddress)})
 		}
 	}
 	return out
 }
 
 // Terminate terminates the given instances.
-func (e *EC2) Terminate(ctx context.Context, instances []providers.Instance) error {
+func (e *EC2) Terminate(ctx context.Context, instances []cluster.Instance) error {
 	if len(instances) == 0 {
 		return nil
 	}

@@ -2,16 +2,15 @@ package aws
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
-
 	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/contract"
+	"github.com/herdhq/herd/providers"
 )
 
 func newEC2(t *testing.T, endpoint, ami string) *EC2 {
@@ -28,7 +27,7 @@ func nodes(n int) []cluster.Node {
 	out := make([]cluster.Node, n)
 	for i := range out {
 		name := "c1-" + string(rune('1'+i))
-		out[i] = cluster.Node{Index: i + 1, Name: name, FQDN: name + ".herd.local", HostGroup: "slaves", Role: cluster.RoleAgent}
+		out[i] = cluster.Node{Index: i + 1, Name: name, FQDN: name + ".herd.local", HostGroup: "slaves", Role: contract.RoleAgent}
 	}
 	return out
 }
@@ -83,8 +82,7 @@ func TestBadAMIIsNotRetriedAndSaysWhatToFix(t *testing.T) {
 	_, url := newFakeEC2(t)
 	e := newEC2(t, url, "ami-nope")
 	_, err := e.Launch(context.Background(), "c1", nodes(1), userData(1))
-	var app *temporal.ApplicationError
-	if !errors.As(err, &app) || !app.NonRetryable() || !strings.Contains(err.Error(), "check --provider-opt ami") {
+	if _, ok := providers.AsPermanent(err); !ok || !strings.Contains(err.Error(), "check --provider-opt ami") {
 		t.Fatalf("want a non-retryable error naming the fix, got %v", err)
 	}
 }
@@ -95,8 +93,7 @@ func TestCapacityErrorIsRetryableAndReleaseLeavesNothing(t *testing.T) {
 	e := newEC2(t, url, "ami-good1")
 	ctx := context.Background()
 	_, err := e.Launch(ctx, "c1", nodes(3), userData(3))
-	var app *temporal.ApplicationError
-	if err == nil || (errors.As(err, &app) && app.NonRetryable()) {
+	if _, permanent := providers.AsPermanent(err); err == nil || permanent {
 		t.Fatalf("capacity errors must stay retryable: %v", err)
 	}
 	if f.live("c1") != 2 {

@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/docker/docker/client"
-	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/herdhq/herd/cloudinit"
 	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/contract"
+	"github.com/herdhq/herd/internal/poll"
 	"github.com/herdhq/herd/providers"
 	"github.com/herdhq/herd/providers/docker"
 	"github.com/herdhq/herd/secrets"
@@ -35,14 +35,17 @@ type Provider struct {
 
 // New returns the AWS provider.
 func New(master secrets.Master, log *slog.Logger) *Provider {
-	return &Provider{Master: master, DockerPort: 2376, Logger: log, clients: map[string]*EC2{}}
+	return &Provider{Master: master, DockerPort: contract.PortDockerTLS, Logger: log, clients: map[string]*EC2{}}
 }
 
-// ec2 is the EC2 client for a spec's options (region, endpoint, ...).
-func (p *Provider) ec2(ctx context.Context, spec cluster.Spec) (*EC2, error) {
-	o, err := ParseOptions(spec.ProviderOptions)
+// Schema describes the aws provider and checks its options.
+func (p *Provider) Schema() providers.Schema { return Schema }
+
+// ec2 is the EC2 client for a target's options (region, endpoint, ...).
+func (p *Provider) ec2(ctx context.Context, t cluster.Target) (*EC2, error) {
+	o, err := ParseOptions(t.Options)
 	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadProviderOptions", nil)
+		return nil, providers.Permanent("BadProviderOptions", err)
 	}
 	key := fmt.Sprintf("%+v", o)
 	p.mu.Lock()
@@ -59,58 +62,64 @@ func (p *Provider) ec2(ctx context.Context, spec cluster.Spec) (*EC2, error) {
 }
 
 // Allocate launches one instance per node with its rendered cloud-config.
-func (p *Provider) Allocate(ctx context.Context, spec cluster.Spec, nodes []cluster.Node) ([]providers.Instance, error) {
-	e, err := p.ec2(ctx, spec)
+func (p *Provider) Allocate(ctx context.Context, t cluster.Target, nodes []cluster.Node) ([]cluster.Instance, error) {
+	e, err := p.ec2(ctx, t)
 	if err != nil {
 		return nil, err
 	}
-	tlsm, err := p.Master.DockerTLS(spec.Name)
+	docs, err := p.userData(t, nodes)
+	if err != nil {
+		return nil, err
+	}
+	return e.Launch(ctx, t.Cluster, nodes, docs)
+}
+
+// userData renders each node's host cloud-config: what a cloud instance
+// must be given at launch.
+func (p *Provider) userData(t cluster.Target, nodes []cluster.Node) ([]string, error) {
+	tlsm, err := p.Master.DockerTLS(t.Cluster)
 	if err != nil {
 		return nil, err
 	}
 	docs := make([]string, len(nodes))
 	for i, n := range nodes {
+		cfg := contract.Config{Role: n.Role, NodeName: n.FQDN, Cluster: t.Cluster, HostGroup: n.HostGroup}
 		docs[i], err = cloudinit.RenderHost(cloudinit.HostParams{
-			Params: cloudinit.Params{Cluster: spec.Name, Node: n.Name, FQDN: n.FQDN, Role: n.Role, HostGroup: n.HostGroup,
-				Domain: spec.Domain, Image: spec.Image, Network: "host"},
-			CACert: string(tlsm.CACert), ServerCert: string(tlsm.ServerCert), ServerKey: string(tlsm.ServerKey),
-			ImageTarURL: spec.ProviderOptions["image-tar-url"],
+			Cluster: t.Cluster, Node: n.Name, FQDN: n.FQDN, Role: n.Role, HostGroup: n.HostGroup, Image: t.Image,
+			NodeEnv: cloudinit.NodeEnv(cfg),
+			CACert:  string(tlsm.CACert), ServerCert: string(tlsm.ServerCert), ServerKey: string(tlsm.ServerKey),
+			ImageTarURL: t.Options["image-tar-url"],
 		})
 		if err != nil {
-			return nil, temporal.NewNonRetryableApplicationError(err.Error(), "CloudInitRender", nil)
+			return nil, providers.Permanent("CloudInitRender", err)
 		}
 	}
-	return e.Launch(ctx, spec.Name, nodes, docs)
+	return docs, nil
 }
 
-// Bootstrap waits, heartbeating, until every instance's Docker engine
-// answers over TLS and holds the node image: its cloud-config has run.
-func (p *Provider) Bootstrap(ctx context.Context, spec cluster.Spec, instances []providers.Instance, _ []string) error {
+// SetUpHosts waits, reporting progress, until every instance's Docker
+// engine answers over TLS and holds the node image: its cloud-config has
+// run.
+func (p *Provider) SetUpHosts(ctx context.Context, t cluster.Target, _ []cluster.Node, instances []cluster.Instance) error {
 	for i, inst := range instances {
-		d, err := p.engine(spec.Name, inst)
+		d, err := p.engine(t.Cluster, inst)
 		if err != nil {
 			return err
 		}
-		for {
-			_, err := d.Client.ImageInspect(ctx, spec.Image)
-			if err == nil {
-				break
-			}
-			if activity.IsActivity(ctx) {
-				activity.RecordHeartbeat(ctx, fmt.Sprintf("%d/%d hosts ready", i, len(instances)))
-			}
-			select {
-			case <-ctx.Done():
-				return fmt.Errorf("host %s of %s not ready (Docker with TLS on %d, image %s): %w", inst.Address, spec.Name, p.DockerPort, spec.Image, err)
-			case <-time.After(2 * time.Second):
-			}
+		err = poll.Until(ctx, 2*time.Second, func(ctx context.Context) (bool, error) {
+			providers.Report(ctx, cluster.Progress{Text: fmt.Sprintf("%d/%d hosts ready", i, len(instances)), Done: i, Total: len(instances)})
+			_, err := d.Client.ImageInspect(ctx, t.Image)
+			return err == nil, nil
+		})
+		if err != nil {
+			return fmt.Errorf("host %s of %s not ready (Docker with TLS on %d, image %s): %w", inst.Address, t.Cluster, p.DockerPort, t.Image, err)
 		}
 	}
 	return nil
 }
 
 // engine is a docker provider bound to one instance's engine over TLS.
-func (p *Provider) engine(clusterName string, inst providers.Instance) (*docker.Provider, error) {
+func (p *Provider) engine(clusterName string, inst cluster.Instance) (*docker.Provider, error) {
 	tlsm, err := p.Master.DockerTLS(clusterName)
 	if err != nil {
 		return nil, err
@@ -130,7 +139,7 @@ func (p *Provider) engine(clusterName string, inst providers.Instance) (*docker.
 
 // StartNode starts the node's container on its instance.
 func (p *Provider) StartNode(ctx context.Context, req providers.StartRequest) (cluster.NodeInfo, error) {
-	d, err := p.engine(req.Spec.Name, req.Instance)
+	d, err := p.engine(req.Target.Cluster, req.Instance)
 	if err != nil {
 		return cluster.NodeInfo{}, err
 	}
@@ -139,21 +148,21 @@ func (p *Provider) StartNode(ctx context.Context, req providers.StartRequest) (c
 
 // StopNodes stops the nodes' containers gracefully (they leave Serf) on
 // their instances, which keep running.
-func (p *Provider) StopNodes(ctx context.Context, spec cluster.Spec, nodes []cluster.Node) error {
-	e, err := p.ec2(ctx, spec)
+func (p *Provider) StopNodes(ctx context.Context, t cluster.Target, nodes []cluster.Node) error {
+	e, err := p.ec2(ctx, t)
 	if err != nil {
 		return err
 	}
-	insts, err := e.Instances(ctx, spec.Name, nodes)
+	insts, err := e.Instances(ctx, t.Cluster, nodes)
 	if err != nil {
 		return err
 	}
 	for _, inst := range insts {
-		d, err := p.engine(spec.Name, inst)
+		d, err := p.engine(t.Cluster, inst)
 		if err != nil {
 			return err
 		}
-		if err := d.StopNodes(ctx, spec, nodesAt(nodes, inst.Index)); err != nil {
+		if err := d.StopNodes(ctx, t, nodesAt(nodes, inst.Index)); err != nil {
 			return fmt.Errorf("stop node on %s: %w", inst.Address, err)
 		}
 	}
@@ -170,31 +179,31 @@ func nodesAt(nodes []cluster.Node, index int) []cluster.Node {
 }
 
 // RemoveNodes stops the nodes gracefully and terminates their instances.
-func (p *Provider) RemoveNodes(ctx context.Context, spec cluster.Spec, nodes []cluster.Node) (providers.Released, error) {
-	if err := p.StopNodes(ctx, spec, nodes); err != nil {
-		p.Logger.Warn("graceful stop before terminating", "cluster", spec.Name, "err", err)
+func (p *Provider) RemoveNodes(ctx context.Context, t cluster.Target, nodes []cluster.Node) (cluster.Released, error) {
+	if err := p.StopNodes(ctx, t, nodes); err != nil {
+		p.Logger.Warn("graceful stop before terminating", "cluster", t.Cluster, "err", err)
 	}
-	e, err := p.ec2(ctx, spec)
+	e, err := p.ec2(ctx, t)
 	if err != nil {
-		return providers.Released{}, err
+		return cluster.Released{}, err
 	}
-	insts, err := e.Instances(ctx, spec.Name, nodes)
+	insts, err := e.Instances(ctx, t.Cluster, nodes)
 	if err != nil {
-		return providers.Released{}, err
+		return cluster.Released{}, err
 	}
 	if err := e.Terminate(ctx, insts); err != nil {
-		return providers.Released{}, err
+		return cluster.Released{}, err
 	}
-	return providers.Released{Containers: len(insts), Instances: len(insts)}, nil
+	return cluster.Released{Containers: len(insts), Instances: len(insts)}, nil
 }
 
 // Release terminates every instance tagged with the cluster.
-func (p *Provider) Release(ctx context.Context, spec cluster.Spec) (providers.Released, error) {
-	e, err := p.ec2(ctx, spec)
+func (p *Provider) Release(ctx context.Context, t cluster.Target) (cluster.Released, error) {
+	e, err := p.ec2(ctx, t)
 	if err != nil {
-		return providers.Released{}, err
+		return cluster.Released{}, err
 	}
-	rel, err := e.Release(ctx, spec.Name)
+	rel, err := e.Release(ctx, t.Cluster)
 	rel.Containers = rel.Instances
 	return rel, err
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/contract"
 	"github.com/herdhq/herd/internal/dockertest"
 	"github.com/herdhq/herd/providers"
 	"github.com/herdhq/herd/secrets"
@@ -72,10 +73,10 @@ func TestProviderOnEC2AndDockerOverTLS(t *testing.T) {
 	master, _ := secrets.Generate()
 	p := New(master, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	p.DockerPort = engineProxy(t, master, "awsc")
-	spec := cluster.Spec{Name: "awsc", Provider: "aws", Image: image, Domain: "herd.test",
-		ProviderOptions: map[string]string{"region": "eu-central-1", "endpoint": url, "ami": "ami-good1"}}
-	dockertest.Release(t, local, spec.Name)
-	node := cluster.Node{Index: 1, Name: "awsc-1", FQDN: "awsc-1.herd.test", Role: cluster.RoleServer, HostGroup: "master"}
+	spec := cluster.Target{Cluster: "awsc", Provider: "aws", Image: image, Domain: "herd.test",
+		Options: map[string]string{"region": "eu-central-1", "endpoint": url, "ami": "ami-good1"}}
+	dockertest.Release(t, local, spec.Cluster)
+	node := cluster.Node{Index: 1, Name: "awsc-1", FQDN: "awsc-1.herd.test", Role: contract.RoleServer, HostGroup: "master"}
 	ctx := context.Background()
 	insts, err := p.Allocate(ctx, spec, []cluster.Node{node})
 	if err != nil {
@@ -87,15 +88,15 @@ func TestProviderOnEC2AndDockerOverTLS(t *testing.T) {
 	}
 	bctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := p.Bootstrap(bctx, spec, insts, nil); err != nil {
+	if err := p.SetUpHosts(bctx, spec, []cluster.Node{node}, insts); err != nil {
 		t.Fatal(err)
 	}
-	env, health := dockertest.HostNodeEnv(t, node.FQDN)
-	info, err := p.StartNode(ctx, providers.StartRequest{Spec: spec, Node: node, Instance: insts[0], Env: env})
+	cfg, health := dockertest.HostNodeConfig(t, node.FQDN)
+	info, err := p.StartNode(ctx, providers.StartRequest{Target: spec, Node: node, Instance: insts[0], Config: cfg})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.IP != "127.0.0.1" || info.AmbariURL != "http://"+env["AMBARI_API_ADDR"] {
+	if info.IP != "127.0.0.1" || info.AmbariURL != "http://"+cfg.Ambari.APIAddr {
 		t.Fatalf("node info: %+v", info)
 	}
 	dockertest.WaitHealthy(t, health)

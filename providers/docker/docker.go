@@ -15,19 +15,10 @@ import (
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
 	"github.com/docker/docker/errdefs"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/contract"
 	"github.com/herdhq/herd/providers"
-)
-
-// Labels put on everything herd creates.
-const (
-	LabelCluster   = "io.herd.cluster"
-	LabelNode      = "io.herd.node"
-	LabelRole      = "io.herd.role"
-	LabelHostGroup = "io.herd.host-group"
-	LabelJoinIP    = "io.herd.join-ip"
 )
 
 // Provider runs clusters on a Docker engine.
@@ -58,28 +49,36 @@ func NetworkName(clusterName string) string { return "herd-" + clusterName }
 // ContainerName is a node's container.
 func ContainerName(nodeName string) string { return "herd-" + nodeName }
 
+// Schema describes the docker provider: it takes no options.
+func (p *Provider) Schema() providers.Schema { return Schema }
+
+// Schema describes the docker provider, for checks where no engine is.
+var Schema = providers.Schema{Name: "docker", Summary: "containers on the local Docker engine, one bridge network per cluster"}
+
 // Allocate returns one slot per node; slots are names, so a retry returns
 // the same slots and nothing is allocated twice.
-func (p *Provider) Allocate(_ context.Context, _ cluster.Spec, nodes []cluster.Node) ([]providers.Instance, error) {
-	var out []providers.Instance
+func (p *Provider) Allocate(_ context.Context, _ cluster.Target, nodes []cluster.Node) ([]cluster.Instance, error) {
+	var out []cluster.Instance
 	for _, n := range nodes {
-		out = append(out, providers.Instance{ID: "docker/" + ContainerName(n.Name), Index: n.Index, Address: "local"})
+		out = append(out, cluster.Instance{ID: "docker/" + ContainerName(n.Name), Index: n.Index, Address: "local"})
 	}
 	return out, nil
 }
 
-// Bootstrap does on the engine what the cloud-config describes for a host:
-// the node image must be present and the cluster network must exist.
-func (p *Provider) Bootstrap(ctx context.Context, spec cluster.Spec, _ []providers.Instance, _ []string) error {
-	if _, err := p.Client.ImageInspect(ctx, spec.Image); err != nil {
+// SetUpHosts does on the engine what a cloud host's cloud-config does: the
+// node image must be present and the cluster network must exist.
+func (p *Provider) SetUpHosts(ctx context.Context, t cluster.Target, _ []cluster.Node, _ []cluster.Instance) error {
+	if _, err := p.Client.ImageInspect(ctx, t.Image); err != nil {
 		if errdefs.IsNotFound(err) {
-			return temporal.NewNonRetryableApplicationError(
-				fmt.Sprintf("image %s is not on the Docker engine: build it with `make image` (no image can be pulled)", spec.Image),
-				"ImageNotFound", nil)
+			return providers.Permanent("ImageNotFound",
+				fmt.Errorf("image %s is not on the Docker engine: build it with `make image` (no image can be pulled)", t.Image))
 		}
-		return fmt.Errorf("inspect image %s: %w", spec.Image, err)
+		return fmt.Errorf("inspect image %s: %w", t.Image, err)
 	}
-	_, err := p.ensureNetwork(ctx, spec.Name)
+	if p.HostNetwork {
+		return nil
+	}
+	_, err := p.ensureNetwork(ctx, t.Cluster)
 	return err
 }
 
@@ -95,7 +94,7 @@ func (p *Provider) ensureNetwork(ctx context.Context, clusterName string) (strin
 		}
 	}
 	resp, err := p.Client.NetworkCreate(ctx, name, network.CreateOptions{
-		Driver: "bridge", Labels: map[string]string{LabelCluster: clusterName},
+		Driver: "bridge", Labels: map[string]string{contract.LabelCluster: clusterName},
 	})
 	if err != nil {
 		return "", fmt.Errorf("create network %s: %w", name, err)
@@ -105,9 +104,9 @@ func (p *Provider) ensureNetwork(ctx context.Context, clusterName string) (strin
 }
 
 // Release removes every container and network labelled with the cluster.
-func (p *Provider) Release(ctx context.Context, spec cluster.Spec) (providers.Released, error) {
-	clusterName := spec.Name
-	var rel providers.Released
+func (p *Provider) Release(ctx context.Context, t cluster.Target) (cluster.Released, error) {
+	clusterName := t.Cluster
+	var rel cluster.Released
 	cs, err := p.list(ctx, clusterName)
 	if err != nil {
 		return rel, err
@@ -137,7 +136,7 @@ func (p *Provider) Release(ctx context.Context, spec cluster.Spec) (providers.Re
 }
 
 func clusterFilter(clusterName string) filters.Args {
-	return filters.NewArgs(filters.Arg("label", LabelCluster+"="+clusterName))
+	return filters.NewArgs(filters.Arg("label", contract.LabelCluster+"="+clusterName))
 }
 
 func (p *Provider) list(ctx context.Context, clusterName string) ([]container.Summary, error) {
@@ -156,7 +155,7 @@ func (p *Provider) Containers(ctx context.Context, clusterName string) ([]string
 	}
 	var names []string
 	for _, c := range cs {
-		names = append(names, c.Labels[LabelNode])
+		names = append(names, c.Labels[contract.LabelNode])
 	}
 	sort.Strings(names)
 	return names, nil

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/contract"
 	"github.com/herdhq/herd/internal/dockertest"
 	"github.com/herdhq/herd/providers"
 )
@@ -15,16 +16,16 @@ import (
 func TestHostNetworkNode(t *testing.T) {
 	p := dockertest.Provider(t)
 	p.HostNetwork = true
-	spec := cluster.Spec{Name: "hostnet", Image: dockertest.NodeImage(t, p.Client), Domain: "herd.test"}
-	dockertest.Release(t, p, spec.Name)
-	env, health := dockertest.HostNodeEnv(t, "hostnet-1.herd.test")
-	node := cluster.Node{Index: 1, Name: "hostnet-1", FQDN: "hostnet-1.herd.test", Role: cluster.RoleServer, HostGroup: "master"}
-	info, err := p.StartNode(context.Background(), providers.StartRequest{Spec: spec, Node: node,
-		Instance: providers.Instance{Index: 1, Address: "127.0.0.1"}, Env: env})
+	target := cluster.Target{Provider: "docker", Cluster: "hostnet", Image: dockertest.NodeImage(t, p.Client), Domain: "herd.test"}
+	dockertest.Release(t, p, target.Cluster)
+	cfg, health := dockertest.HostNodeConfig(t, "hostnet-1.herd.test")
+	node := cluster.Node{Index: 1, Name: "hostnet-1", FQDN: "hostnet-1.herd.test", Role: contract.RoleServer, HostGroup: "master"}
+	info, err := p.StartNode(context.Background(), providers.StartRequest{Target: target, Node: node,
+		Instance: cluster.Instance{Index: 1, Address: "127.0.0.1"}, Config: cfg})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.IP != "127.0.0.1" || info.AmbariURL != "http://"+env["AMBARI_API_ADDR"] || info.SerfRPC != env["SERF_RPC_ADDR"] {
+	if info.IP != "127.0.0.1" || info.AmbariURL != "http://"+cfg.Ambari.APIAddr || info.SerfRPC != cfg.SerfRPCAddr {
 		t.Fatalf("node info: %+v", info)
 	}
 	dockertest.WaitHealthy(t, health)

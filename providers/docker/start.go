@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"sort"
-	"strings"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/network"
@@ -13,20 +11,24 @@ import (
 	"github.com/docker/go-connections/nat"
 
 	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/contract"
 	"github.com/herdhq/herd/providers"
 )
 
-// Ports of the node image.
-const (
-	PortAmbari  = "8080/tcp"
-	PortSerfRPC = "7373/tcp"
+// Ports of the node image that are published to the orchestrator.
+var (
+	portAmbari  = nat.Port(contract.Port(contract.PortAmbariAPI) + "/tcp")
+	portSerfRPC = nat.Port(contract.Port(contract.PortSerfRPC) + "/tcp")
 )
 
 // StartNode starts the node's container, or adopts the one a previous try
 // created, and reports its IP and published ports.
 func (p *Provider) StartNode(ctx context.Context, req providers.StartRequest) (cluster.NodeInfo, error) {
+	if p.HostNetwork {
+		req.Config.AdvertiseIP = req.Instance.Address
+	}
 	name := ContainerName(req.Node.Name)
-	id, err := p.existing(ctx, name, req.Spec.Name, req.Env["SERF_JOIN_IP"])
+	id, err := p.existing(ctx, name, req.Target.Cluster, req.Config.JoinIP())
 	if err != nil {
 		return cluster.NodeInfo{}, err
 	}
@@ -52,10 +54,11 @@ func (p *Provider) existing(ctx context.Context, name, clusterName, joinIP strin
 	if err != nil {
 		return "", fmt.Errorf("inspect container %s: %w", name, err)
 	}
-	if c.Config.Labels[LabelCluster] != clusterName {
-		return "", fmt.Errorf("a container named %s exists but does not belong to cluster %s: remove it or pick another cluster name", name, clusterName)
+	if c.Config.Labels[contract.LabelCluster] != clusterName {
+		return "", providers.Permanent("NameTaken", fmt.Errorf(
+			"a container named %s exists but does not belong to cluster %s: remove it or pick another cluster name", name, clusterName))
 	}
-	if c.Config.Labels[LabelJoinIP] != joinIP {
+	if c.Config.Labels[contract.LabelJoinIP] != joinIP {
 		p.Logger.Info("replacing container with a stale join IP", "container", name, "join_ip", joinIP)
 		if err := p.Client.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true}); err != nil {
 			return "", fmt.Errorf("remove stale container %s: %w", name, err)
@@ -66,29 +69,31 @@ func (p *Provider) existing(ctx context.Context, name, clusterName, joinIP strin
 	return c.ID, nil
 }
 
+func labels(req providers.StartRequest) map[string]string {
+	n := req.Node
+	return map[string]string{contract.LabelCluster: req.Target.Cluster, contract.LabelNode: n.Name,
+		contract.LabelRole: string(n.Role), contract.LabelHostGroup: n.HostGroup, contract.LabelJoinIP: req.Config.JoinIP()}
+}
+
 func (p *Provider) create(ctx context.Context, name string, req providers.StartRequest) (string, error) {
 	n := req.Node
-	exposed := nat.PortSet{PortAmbari: {}, PortSerfRPC: {}}
-	publish := nat.PortMap{
-		PortAmbari:  {{HostIP: p.publishHost(), HostPort: ""}},
-		PortSerfRPC: {{HostIP: p.publishHost(), HostPort: ""}},
-	}
-	if p.HostNetwork {
-		return p.createOnHost(ctx, name, req)
-	}
 	cfg := &container.Config{
-		Image: req.Spec.Image, Hostname: n.Name, Domainname: req.Spec.Domain,
-		Env: envList(req.Env), ExposedPorts: exposed,
-		Labels: map[string]string{LabelCluster: req.Spec.Name, LabelNode: n.Name, LabelRole: n.Role,
-			LabelHostGroup: n.HostGroup, LabelJoinIP: req.Env["SERF_JOIN_IP"]},
+		Image: req.Target.Image, Hostname: n.Name, Domainname: req.Target.Domain,
+		Env: req.Config.EnvList(), Labels: labels(req),
 	}
-	host := &container.HostConfig{DNS: []string{"127.0.0.1"}, PortBindings: publish}
-	netCfg := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
-		NetworkName(req.Spec.Name): {Aliases: []string{n.FQDN}},
-	}}
+	host := &container.HostConfig{NetworkMode: "host", RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyUnlessStopped}}
+	var netCfg *network.NetworkingConfig
+	if !p.HostNetwork {
+		cfg.ExposedPorts = nat.PortSet{portAmbari: {}, portSerfRPC: {}}
+		publish := []nat.PortBinding{{HostIP: p.publishHost()}}
+		host = &container.HostConfig{DNS: []string{"127.0.0.1"}, PortBindings: nat.PortMap{portAmbari: publish, portSerfRPC: publish}}
+		netCfg = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
+			NetworkName(req.Target.Cluster): {Aliases: []string{n.FQDN}},
+		}}
+	}
 	resp, err := p.Client.ContainerCreate(ctx, cfg, host, netCfg, nil, name)
 	if errdefs.IsConflict(err) { // created by a concurrent try: adopt it
-		return p.existing(ctx, name, req.Spec.Name, req.Env["SERF_JOIN_IP"])
+		return p.existing(ctx, name, req.Target.Cluster, req.Config.JoinIP())
 	}
 	if err != nil {
 		return "", fmt.Errorf("create container %s: %w", name, err)
@@ -106,28 +111,28 @@ func (p *Provider) describe(ctx context.Context, id string, req providers.StartR
 	if p.HostNetwork {
 		addr := req.Instance.Address
 		info.IP = addr
-		info.AmbariURL = "http://" + net.JoinHostPort(addr, portOf(req.Env["AMBARI_API_ADDR"], "8080"))
-		info.SerfRPC = net.JoinHostPort(addr, portOf(req.Env["SERF_RPC_ADDR"], "7373"))
+		info.AmbariURL = "http://" + net.JoinHostPort(addr, req.Config.APIPort())
+		info.SerfRPC = net.JoinHostPort(addr, req.Config.RPCPort())
 		return info, nil
 	}
-	if ep := c.NetworkSettings.Networks[NetworkName(req.Spec.Name)]; ep != nil {
+	if ep := c.NetworkSettings.Networks[NetworkName(req.Target.Cluster)]; ep != nil {
 		info.IP = ep.IPAddress
 	}
 	if info.IP == "" {
-		return info, fmt.Errorf("container %s has no IP on network %s yet", c.Name, NetworkName(req.Spec.Name))
+		return info, fmt.Errorf("container %s has no IP on network %s yet", c.Name, NetworkName(req.Target.Cluster))
 	}
-	info.AmbariURL = "http://" + p.binding(c.NetworkSettings.Ports, PortAmbari)
-	info.SerfRPC = p.binding(c.NetworkSettings.Ports, PortSerfRPC)
-	if strings.HasSuffix(info.AmbariURL, "//") || info.SerfRPC == "" {
+	api, rpc := p.binding(c.NetworkSettings.Ports, portAmbari), p.binding(c.NetworkSettings.Ports, portSerfRPC)
+	if api == "" || rpc == "" {
 		return info, fmt.Errorf("container %s has no published ports yet", c.Name)
 	}
+	info.AmbariURL, info.SerfRPC = "http://"+api, rpc
 	return info, nil
 }
 
 func (p *Provider) binding(ports nat.PortMap, port nat.Port) string {
 	for _, b := range ports[port] {
 		if b.HostPort != "" {
-			return p.publishHost() + ":" + b.HostPort
+			return net.JoinHostPort(p.publishHost(), b.HostPort)
 		}
 	}
 	return ""
@@ -138,46 +143,4 @@ func (p *Provider) publishHost() string {
 		return p.PublishHost
 	}
 	return "127.0.0.1"
-}
-
-func envList(env map[string]string) []string {
-	out := make([]string, 0, len(env))
-	for k, v := range env {
-		out = append(out, k+"="+v)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// createOnHost creates a node container in the host's network; it
-// advertises the instance's address to Serf.
-func (p *Provider) createOnHost(ctx context.Context, name string, req providers.StartRequest) (string, error) {
-	n := req.Node
-	env := map[string]string{}
-	for k, v := range req.Env {
-		env[k] = v
-	}
-	env["SERF_ADVERTISE_IP"] = req.Instance.Address
-	cfg := &container.Config{
-		Image: req.Spec.Image, Hostname: n.Name, Domainname: req.Spec.Domain, Env: envList(env),
-		Labels: map[string]string{LabelCluster: req.Spec.Name, LabelNode: n.Name, LabelRole: n.Role,
-			LabelHostGroup: n.HostGroup, LabelJoinIP: req.Env["SERF_JOIN_IP"]},
-	}
-	host := &container.HostConfig{NetworkMode: "host", RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyUnlessStopped}}
-	resp, err := p.Client.ContainerCreate(ctx, cfg, host, nil, nil, name)
-	if errdefs.IsConflict(err) {
-		return p.existing(ctx, name, req.Spec.Name, req.Env["SERF_JOIN_IP"])
-	}
-	if err != nil {
-		return "", fmt.Errorf("create container %s on %s: %w", name, req.Instance.Address, err)
-	}
-	return resp.ID, nil
-}
-
-// portOf is the port of a listen address such as 0.0.0.0:8080.
-func portOf(addr, def string) string {
-	if _, port, err := net.SplitHostPort(addr); err == nil && port != "" {
-		return port
-	}
-	return def
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/docker/docker/errdefs"
 
 	"github.com/herdhq/herd/cluster"
-	"github.com/herdhq/herd/providers"
+	"github.com/herdhq/herd/contract"
 )
 
 // stopTimeout is how long a node gets to leave Serf after SIGTERM.
@@ -17,10 +17,10 @@ const stopTimeout = 10
 
 // StopNodes stops the nodes' containers gracefully (SIGTERM: they leave
 // Serf) and keeps them for a later start. Missing containers are skipped.
-func (p *Provider) StopNodes(ctx context.Context, spec cluster.Spec, nodes []cluster.Node) error {
+func (p *Provider) StopNodes(ctx context.Context, t cluster.Target, nodes []cluster.Node) error {
 	var errs []error
 	for _, n := range nodes {
-		err := p.stop(ctx, spec.Name, n)
+		err := p.stop(ctx, t.Cluster, n)
 		if err != nil && !errdefs.IsNotFound(err) {
 			errs = append(errs, err)
 		}
@@ -34,7 +34,7 @@ func (p *Provider) stop(ctx context.Context, clusterName string, n cluster.Node)
 	if err != nil {
 		return err
 	}
-	if c.Config.Labels[LabelCluster] != clusterName {
+	if c.Config.Labels[contract.LabelCluster] != clusterName {
 		return fmt.Errorf("container %s does not belong to cluster %s", name, clusterName)
 	}
 	timeout := stopTimeout
@@ -45,9 +45,9 @@ func (p *Provider) stop(ctx context.Context, clusterName string, n cluster.Node)
 }
 
 // RemoveNodes stops the nodes gracefully, then removes their containers.
-func (p *Provider) RemoveNodes(ctx context.Context, spec cluster.Spec, nodes []cluster.Node) (providers.Released, error) {
-	var rel providers.Released
-	if err := p.StopNodes(ctx, spec, nodes); err != nil {
+func (p *Provider) RemoveNodes(ctx context.Context, t cluster.Target, nodes []cluster.Node) (cluster.Released, error) {
+	var rel cluster.Released
+	if err := p.StopNodes(ctx, t, nodes); err != nil {
 		return rel, err
 	}
 	for _, n := range nodes {

@@ -1,6 +1,8 @@
-// Package worker runs herd's Temporal worker: the provisioning workflows and
-// their activities on the "herd" task queue, against any Temporal cluster.
-package worker
+// Package herdclient is herd's typed client: it starts cluster workflows,
+// reads their status, sends them operations and follows them, and manages
+// scale schedules, through Temporal only. The CLI, `herd up`, the bench and
+// the end-to-end tests use it; it does not link the workflows.
+package herdclient
 
 import (
 	"crypto/tls"
@@ -9,13 +11,12 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/spf13/pflag"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 )
 
-// ClientOptions says how to reach Temporal.
-type ClientOptions struct {
+// Options says how to reach Temporal.
+type Options struct {
 	Address       string
 	Namespace     string
 	TLSCert       string
@@ -26,25 +27,8 @@ type ClientOptions struct {
 	Metrics       client.MetricsHandler // nil: no SDK metrics
 }
 
-// BindFlags adds the connection flags, defaulting to TEMPORAL_* variables.
-func (o *ClientOptions) BindFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.Address, "address", envOr("TEMPORAL_ADDRESS", "127.0.0.1:7233"), "Temporal frontend host:port (TEMPORAL_ADDRESS)")
-	fs.StringVar(&o.Namespace, "namespace", envOr("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (TEMPORAL_NAMESPACE)")
-	fs.StringVar(&o.TLSCert, "tls-cert", os.Getenv("TEMPORAL_TLS_CERT"), "client certificate file for mTLS (TEMPORAL_TLS_CERT)")
-	fs.StringVar(&o.TLSKey, "tls-key", os.Getenv("TEMPORAL_TLS_KEY"), "client key file for mTLS (TEMPORAL_TLS_KEY)")
-	fs.StringVar(&o.TLSCA, "tls-ca", os.Getenv("TEMPORAL_TLS_CA"), "CA file to verify the server (TEMPORAL_TLS_CA)")
-	fs.StringVar(&o.TLSServerName, "tls-server-name", os.Getenv("TEMPORAL_TLS_SERVER_NAME"), "server name to verify (TEMPORAL_TLS_SERVER_NAME)")
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
-
 // Dial connects to Temporal.
-func Dial(o ClientOptions) (client.Client, error) {
+func Dial(o Options) (client.Client, error) {
 	opts := client.Options{HostPort: o.Address, Namespace: o.Namespace}
 	if o.Logger != nil {
 		opts.Logger = sdklog.NewStructuredLogger(o.Logger)
@@ -64,7 +48,7 @@ func Dial(o ClientOptions) (client.Client, error) {
 	return c, nil
 }
 
-func (o ClientOptions) tlsConfig() (*tls.Config, error) {
+func (o Options) tlsConfig() (*tls.Config, error) {
 	if o.TLSCert == "" && o.TLSCA == "" && o.TLSServerName == "" {
 		return nil, nil
 	}

@@ -1,8 +1,9 @@
-package devserver
+package starter
 
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,16 +14,15 @@ import (
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 
-	"github.com/herdhq/herd/starter"
-	"github.com/herdhq/herd/worker"
+	"github.com/herdhq/herd/herdclient"
+	"github.com/herdhq/herd/internal/poll"
 )
 
-// NewUpCommand is `herd up`: `herd dev` in the background, then a demo
+// upCommand is `herd up`: `herd dev` in the background, then a demo
 // cluster, waited for, and where to look.
-func NewUpCommand() *cobra.Command {
+func (app *App) upCommand() *cobra.Command {
 	f := DevFlags{}
-	create := starter.CreateFlags{Blueprint: "multi-node-hdfs-yarn", Provider: "docker", Image: "herd-node:dev",
-		Domain: "herd.local", Wait: true, QuorumTimeout: 2 * time.Minute, InstallTimeout: 30 * time.Minute}
+	create := defaultCreateFlags()
 	name := "demo"
 	cmd := &cobra.Command{
 		Use:   "up",
@@ -31,60 +31,65 @@ func NewUpCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			spec, err := create.Spec(name)
 			if err != nil {
-				return err
+				return usage(err)
 			}
 			c, err := ensureDev(cmd.Context(), f)
 			if err != nil {
 				return err
 			}
-			defer c.Close()
+			defer c.T.Close()
 			out := cmd.OutOrStdout()
-			if _, err := starter.Create(cmd.Context(), c, spec); err != nil {
+			if err := c.Create(cmd.Context(), spec); err != nil {
 				return err
 			}
 			fmt.Fprintf(out, "provisioning %s; watch it in the Temporal UI: http://localhost:%d/namespaces/default/workflows\n", name, f.UIPort)
-			st, err := starter.WaitProvisioned(cmd.Context(), c, name, out)
+			st, err := c.WaitProvisioned(cmd.Context(), name, app.progress(out))
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "\n%s is ready: %d nodes, Ambari %s (request %d)\n", st.Cluster, len(st.Nodes), st.AmbariURL, st.RequestID)
-			for _, n := range st.Nodes {
-				fmt.Fprintf(out, "  %-10s %-22s %-6s %-8s %s\n", n.Name, n.FQDN, n.Role, n.HostGroup, n.IP)
-			}
-			fmt.Fprintf(out, "\nTemporal UI:  http://localhost:%d\nstatus:       herd cluster status %s\nterminate:    herd cluster terminate %s\nstop herd:    kill $(cat %s)\n",
-				f.UIPort, name, name, filepath.Join(f.DataDir, "dev.pid"))
+			printUp(out, f, st.Cluster)
+			printReady(out, st)
 			return nil
 		},
 	}
 	bindDevFlags(cmd, &f)
 	cmd.Flags().StringVar(&name, "name", name, "name of the demo cluster")
-	cmd.Flags().IntVar(&create.Nodes, "nodes", 3, "number of nodes")
+	cmd.Flags().IntVar(&create.Nodes, "nodes", create.Nodes, "number of nodes")
 	cmd.Flags().StringVar(&create.Image, "image", create.Image, "node image")
 	return cmd
 }
 
+func printUp(out io.Writer, f DevFlags, name string) {
+	fmt.Fprintf(out, "\nTemporal UI:  http://localhost:%d\nstatus:       herd cluster status %s\nterminate:    herd cluster terminate %s\nstop herd:    kill $(cat %s)\n",
+		f.UIPort, name, name, filepath.Join(f.DataDir, "dev.pid"))
+}
+
 // ensureDev connects to a running `herd dev`, starting one in the
 // background (logging to DATA/dev.log) when none answers.
-func ensureDev(ctx context.Context, f DevFlags) (client.Client, error) {
-	opts := worker.ClientOptions{Address: "127.0.0.1:" + strconv.Itoa(f.Port), Namespace: "default"}
+func ensureDev(ctx context.Context, f DevFlags) (*herdclient.Client, error) {
+	opts := herdclient.Options{Address: "127.0.0.1:" + strconv.Itoa(f.Port), Namespace: "default"}
 	if c, err := dialHealthy(ctx, opts); err == nil {
 		return c, nil
 	}
 	if err := spawnDev(f); err != nil {
 		return nil, err
 	}
-	deadline := time.Now().Add(2 * time.Minute)
-	for time.Now().Before(deadline) {
-		if c, err := dialHealthy(ctx, opts); err == nil {
-			return c, nil
-		}
-		time.Sleep(time.Second)
+	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	var c *herdclient.Client
+	err := poll.Until(wctx, time.Second, func(ctx context.Context) (bool, error) {
+		var err error
+		c, err = dialHealthy(ctx, opts)
+		return err == nil, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("herd dev did not answer on %s within 2 minutes: see %s", opts.Address, filepath.Join(f.DataDir, "dev.log"))
 	}
-	return nil, fmt.Errorf("herd dev did not answer on %s within 2 minutes: see %s", opts.Address, filepath.Join(f.DataDir, "dev.log"))
+	return c, nil
 }
 
-func dialHealthy(ctx context.Context, opts worker.ClientOptions) (client.Client, error) {
-	c, err := worker.Dial(opts)
+func dialHealthy(ctx context.Context, opts herdclient.Options) (*herdclient.Client, error) {
+	c, err := herdclient.Dial(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +97,7 @@ func dialHealthy(ctx context.Context, opts worker.ClientOptions) (client.Client,
 		c.Close()
 		return nil, err
 	}
-	return c, nil
+	return herdclient.New(c), nil
 }
 
 func spawnDev(f DevFlags) error {

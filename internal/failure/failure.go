@@ -1,4 +1,5 @@
-package workflows
+// Package failure reads Temporal errors for people.
+package failure
 
 import (
 	"errors"
@@ -6,9 +7,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 )
 
-// FailureMessage is the message of the innermost application error in err:
-// what actually went wrong, without the chain of wrappers around it.
-func FailureMessage(err error) string {
+// Message is the message of the innermost application error in err: what
+// actually went wrong, without the chain of wrappers around it.
+func Message(err error) string {
 	msg := ""
 	for e := err; e != nil; e = errors.Unwrap(e) {
 		var app *temporal.ApplicationError

@@ -1,0 +1,81 @@
+package activities_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/herdhq/herd/activities"
+	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/contract"
+)
+
+func TestActivitiesProvision(t *testing.T) {
+	both(t, func(t *testing.T, b backend) {
+		f := newFixture(t, b, "acttest", map[string]string{contract.EnvTaskDuration: "0s"})
+		nodes := f.startCluster()
+		// A retried start adopts the node instead of making another.
+		var again cluster.NodeInfo
+		f.must(&again, f.acts.StartAgentContainer, f.startInput(nodes[1].Node, cluster.Instance{}, nodes[0].IP))
+		if again.ContainerID != nodes[1].ContainerID || len(f.nodes()) != 3 {
+			t.Fatalf("retry must adopt %s, got %s; nodes %v", nodes[1].ContainerID, again.ContainerID, f.nodes())
+		}
+		var q activities.QuorumResult
+		f.must(&q, f.acts.WaitForSerfQuorum, activities.QuorumInput{Cluster: f.spec.Name, RPCAddr: nodes[0].SerfRPC, Nodes: f.spec.Nodes()})
+		if q.Alive != 3 {
+			t.Fatalf("quorum: %+v", q)
+		}
+		in := activities.BlueprintInput{Spec: f.spec, AmbariURL: nodes[0].AmbariURL, Nodes: f.spec.Nodes()}
+		var id, id2 int64
+		f.must(&id, f.acts.SubmitBlueprint, in)
+		f.must(&id2, f.acts.SubmitBlueprint, in) // retry after success continues
+		if id == 0 || id2 != id {
+			t.Fatalf("request ids %d then %d", id, id2)
+		}
+		var outcome activities.RequestOutcome
+		f.must(&outcome, f.acts.PollAmbariRequest, activities.PollInput{Cluster: f.spec.Name, AmbariURL: nodes[0].AmbariURL, RequestID: id})
+		if outcome.Status != "COMPLETED" || outcome.ProgressPercent != 100 {
+			t.Fatalf("outcome %+v", outcome)
+		}
+		release := cluster.ReleaseInput{Cluster: f.spec.Name, Provider: f.spec.Provider}
+		var rel cluster.Released
+		f.must(&rel, f.acts.ReleaseCluster, release)
+		if rel.Containers != 3 || len(f.nodes()) != 0 {
+			t.Fatalf("release: %+v, left %v", rel, f.nodes())
+		}
+		f.must(&rel, f.acts.ReleaseCluster, release)
+		if rel.Containers != 0 || rel.Networks != 0 {
+			t.Fatalf("second release must find nothing: %+v", rel)
+		}
+	})
+}
+
+func TestFailedInstallNamesTasksAndHosts(t *testing.T) {
+	both(t, func(t *testing.T, b backend) {
+		f := newFixture(t, b, "actfail", map[string]string{contract.EnvTaskDuration: "0s", contract.EnvFailHosts: "actfail-3.herd.test"})
+		nodes := f.startCluster()
+		var id int64
+		f.must(&id, f.acts.SubmitBlueprint, activities.BlueprintInput{Spec: f.spec, AmbariURL: nodes[0].AmbariURL, Nodes: f.spec.Nodes()})
+		err := f.run(nil, f.acts.PollAmbariRequest, activities.PollInput{Cluster: f.spec.Name, AmbariURL: nodes[0].AmbariURL, RequestID: id})
+		nonRetryable(t, err, activities.ErrAmbariRequestFailed)
+		if !strings.Contains(err.Error(), "ended FAILED") || !strings.Contains(err.Error(), "on actfail-3.herd.test") {
+			t.Fatalf("error must name the failed tasks and host: %v", err)
+		}
+	})
+}
+
+func TestQuorumTimeoutNamesMissingNodes(t *testing.T) {
+	both(t, func(t *testing.T, b backend) {
+		f := newFixture(t, b, "actquorum", nil)
+		nodes := f.startCluster()
+		in := activities.QuorumInput{Cluster: f.spec.Name, RPCAddr: nodes[0].SerfRPC, Nodes: f.spec.Nodes(), Timeout: 30 * time.Second}
+		f.must(nil, f.acts.WaitForSerfQuorum, in) // positive control: all three join
+		f.stop(nodes[2])
+		in.Timeout = 8 * time.Second
+		err := f.run(nil, f.acts.WaitForSerfQuorum, in)
+		nonRetryable(t, err, activities.ErrQuorumTimeout)
+		if !strings.Contains(err.Error(), "missing actquorum-3.herd.test") || !strings.Contains(err.Error(), "2/3 alive") {
+			t.Fatalf("error must name the missing node: %v", err)
+		}
+	})
+}

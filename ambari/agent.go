@@ -1,0 +1,35 @@
+package ambari
+
+// The agent protocol: how an Ambari agent registers its host with the
+// server and heartbeats (port 8440 on a real Ambari, over TLS there).
+
+// AgentRegisterPath is where an agent posts its Registration, followed by
+// its host name.
+const AgentRegisterPath = "/agent/v1/register/"
+
+// AgentHeartbeatPath is where an agent posts its heartbeats, followed by
+// its host name.
+const AgentHeartbeatPath = "/agent/v1/heartbeat/"
+
+// Registration is the body an agent posts to register its host.
+type Registration struct {
+	Hostname        string          `json:"hostname"`
+	HardwareProfile HardwareProfile `json:"hardwareProfile"`
+}
+
+// HardwareProfile carries the agent's address.
+type HardwareProfile struct {
+	IPAddress string `json:"ipaddress"`
+}
+
+// HeartbeatReply is the server's answer to a heartbeat; a
+// RegistrationCommand asks the agent to register again.
+type HeartbeatReply struct {
+	ResponseID          int64                `json:"responseId"`
+	RegistrationCommand *RegistrationCommand `json:"registrationCommand,omitempty"`
+}
+
+// RegistrationCommand is the server asking an agent to register again.
+type RegistrationCommand struct {
+	CommandType string `json:"commandType"`
+}

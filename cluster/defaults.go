@@ -1,0 +1,28 @@
+package cluster
+
+import "time"
+
+// Defaults of a cluster spec, used by the CLI, `herd up` and the workflow.
+const (
+	DefaultBlueprint      = "multi-node-hdfs-yarn"
+	DefaultNodes          = 3
+	DefaultProvider       = "docker"
+	DefaultImage          = "herd-node:dev"
+	DefaultDomain         = "herd.local"
+	DefaultQuorumTimeout  = 2 * time.Minute
+	DefaultInstallTimeout = 30 * time.Minute
+	DefaultMaxGroupSize   = 100
+)
+
+// QuorumWait is how long to wait for every node to be alive in Serf.
+func (s Spec) QuorumWait() time.Duration { return orDefault(s.QuorumTimeout, DefaultQuorumTimeout) }
+
+// InstallWait is how long to wait for Ambari to install the blueprint.
+func (s Spec) InstallWait() time.Duration { return orDefault(s.InstallTimeout, DefaultInstallTimeout) }
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}

@@ -1,0 +1,113 @@
+package contract
+
+import (
+	"fmt"
+	"net"
+	"time"
+)
+
+// Config is everything a node is told. DefaultConfig gives the defaults;
+// Env encodes what differs from them as environment; Load decodes it.
+type Config struct {
+	Role          Role
+	NodeName      string // FQDN; HERD_NODE_NAME or the hostname with HERD_DOMAIN
+	Domain        string // derived from NodeName
+	Cluster       string
+	HostGroup     string
+	JoinAddr      string // SERF_JOIN_IP as host:port; empty on the first node
+	AdvertiseIP   string // address announced to Serf (a cloud host's IP)
+	RetryInterval time.Duration
+	EncryptKey    []byte // Serf gossip key (16, 24 or 32 bytes)
+	RPCAuthKey    string // Serf RPC token
+	SerfBind      string
+	SerfRPCAddr   string
+	DNSAddr       string
+	DNSUpstream   string
+	HostsFile     string // optional dnsmasq-style hosts file to keep current
+	HealthAddr    string
+	Dev           bool // HERD_MODE=dev: admin/admin allowed on the server
+	Debug         bool // HERD_DEBUG: debug logs
+	Ambari        AmbariConfig
+	// Extra is environment the user adds (--node-env); herd's own
+	// variables win over it.
+	Extra map[string]string
+}
+
+// AmbariConfig configures the Ambari role: the emulator on the server and
+// the agent on every node.
+type AmbariConfig struct {
+	APIAddr          string
+	AgentAddr        string // where the server listens for agents
+	AgentPort        int    // where agents reach the server
+	User, Password   string
+	TaskDuration     time.Duration
+	FailHosts        []string
+	FailComponents   []string
+	HeartbeatTimeout time.Duration
+	BeatInterval     time.Duration
+	StatePath        string // where the emulator keeps its state across restarts
+}
+
+// DefaultConfig is a node's configuration before its environment is read.
+func DefaultConfig() Config {
+	all := func(p int) string { return net.JoinHostPort("0.0.0.0", Port(p)) }
+	return Config{
+		RetryInterval: 5 * time.Second,
+		SerfBind:      all(PortSerf),
+		SerfRPCAddr:   all(PortSerfRPC),
+		DNSAddr:       net.JoinHostPort("127.0.0.1", Port(PortDNS)),
+		DNSUpstream:   net.JoinHostPort("127.0.0.11", Port(PortDNS)), // Docker's embedded resolver
+		HealthAddr:    all(PortHealth),
+		Ambari: AmbariConfig{
+			APIAddr: all(PortAmbariAPI), AgentAddr: all(PortAmbariAgent), AgentPort: PortAmbariAgent,
+			User: "admin", TaskDuration: 2 * time.Second, HeartbeatTimeout: 15 * time.Second,
+			BeatInterval: 2 * time.Second, StatePath: StateDir + "/ambari-emulator.json",
+		},
+	}
+}
+
+// Validate checks what Load cannot check field by field.
+func (c *Config) Validate() error {
+	switch c.Role {
+	case RoleServer, RoleAgent:
+	case "":
+		return fmt.Errorf("%s is not set: set it to %q or %q", EnvRole, RoleServer, RoleAgent)
+	default:
+		return fmt.Errorf("%s=%q is not a role: use %q or %q", EnvRole, c.Role, RoleServer, RoleAgent)
+	}
+	if c.NodeName == "" || c.Domain == "" {
+		return fmt.Errorf("node name %q has no domain: start the container with -h NAME.DOMAIN or set %s to an FQDN", c.NodeName, EnvNodeName)
+	}
+	if c.Role == RoleServer && c.Ambari.Password == "" {
+		if !c.Dev {
+			return fmt.Errorf("%s (or %s_FILE) is required for the server role; %s=dev allows the admin/admin default", EnvAmbariPassword, EnvAmbariPassword, EnvMode)
+		}
+		c.Ambari.Password = "admin"
+	}
+	if c.AdvertiseIP != "" && net.ParseIP(c.AdvertiseIP) == nil {
+		return fmt.Errorf("%s=%q is not an IP address", EnvAdvertiseIP, c.AdvertiseIP)
+	}
+	return nil
+}
+
+// APIPort is the port the Ambari API listens on.
+func (c Config) APIPort() string { return portOf(c.Ambari.APIAddr, Port(PortAmbariAPI)) }
+
+// RPCPort is the port Serf RPC listens on.
+func (c Config) RPCPort() string { return portOf(c.SerfRPCAddr, Port(PortSerfRPC)) }
+
+// JoinIP is the IP of SERF_JOIN_IP, without its port.
+func (c Config) JoinIP() string {
+	host, _, err := net.SplitHostPort(c.JoinAddr)
+	if err != nil {
+		return c.JoinAddr
+	}
+	return host
+}
+
+func portOf(addr, def string) string {
+	if _, port, err := net.SplitHostPort(addr); err == nil && port != "" {
+		return port
+	}
+	return def
+}

@@ -1,0 +1,96 @@
+package starter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/herdhq/herd/herdclient"
+	"github.com/herdhq/herd/worker"
+)
+
+// Embedded starts an embedded Temporal server (SQLite in dataDir) and its
+// Web UI, returning the frontend's address, the UI's URL and how to stop
+// them. cmd/herd passes devserver's; a binary without it has no `herd dev`.
+type Embedded func(dataDir string, port, uiPort int) (addr, uiURL string, stop func(), err error)
+
+// DevFlags are the options of `herd dev` (and of the one `herd up` starts).
+type DevFlags struct {
+	DataDir    string
+	Port       int
+	UIPort     int
+	SecretFile string
+	Obs        worker.Observability
+}
+
+func defaultDataDir() string {
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, ".herd", "dev")
+}
+
+func bindDevFlags(cmd *cobra.Command, f *DevFlags) {
+	cmd.Flags().StringVar(&f.DataDir, "data-dir", defaultDataDir(), "where the Temporal database (SQLite) is kept")
+	cmd.Flags().IntVar(&f.Port, "port", 7233, "Temporal frontend port")
+	cmd.Flags().IntVar(&f.UIPort, "ui-port", 8233, "Temporal Web UI port")
+	cmd.Flags().StringVar(&f.SecretFile, "secret-file", worker.DefaultSecretFile(), "master key file of cluster credentials")
+	bindObs(cmd.Flags(), &f.Obs)
+}
+
+// devCommand is `herd dev`: Temporal server, Web UI and worker in one process.
+func (app *App) devCommand() *cobra.Command {
+	f := DevFlags{}
+	cmd := &cobra.Command{
+		Use:   "dev",
+		Short: "run the embedded default: Temporal server (SQLite), its Web UI and a herd worker, in one process",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if app.embedded == nil {
+				return errors.New("this herd binary has no embedded Temporal server: run `herd worker` against a Temporal cluster, or use the full herd build")
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			log, err := f.Obs.Logger()
+			if err != nil {
+				return usage(err)
+			}
+			return app.runDev(ctx, f, log)
+		},
+	}
+	bindDevFlags(cmd, &f)
+	return cmd
+}
+
+// runDev serves the embedded server and a worker until ctx ends.
+func (app *App) runDev(ctx context.Context, f DevFlags, logger *slog.Logger) error {
+	addr, uiURL, stop, err := app.embedded(f.DataDir, f.Port, f.UIPort)
+	if err != nil {
+		return fmt.Errorf("start the embedded Temporal server (is another `herd dev` running on port %d?): %w", f.Port, err)
+	}
+	defer stop()
+	c, err := herdclient.Dial(herdclient.Options{Address: addr, Namespace: "default", Logger: logger, Metrics: f.Obs.ClientMetrics()})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if ms, err := f.Obs.Serve(c, "default", logger); err != nil {
+		return err
+	} else if ms != nil {
+		defer ms.Close()
+	}
+	if _, err := worker.EnsureSearchAttributes(ctx, c, "default"); err != nil {
+		return err
+	}
+	acts, err := worker.DefaultActivities(c, f.SecretFile, logger)
+	if err != nil {
+		return err
+	}
+	logger.Info("herd dev is up", "temporal", addr, "ui", uiURL, "data", f.DataDir)
+	return worker.Run(ctx, c, acts)
+}

@@ -1,0 +1,68 @@
+package starter
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/herdclient"
+	"github.com/herdhq/herd/worker"
+)
+
+// workerCommand is `herd worker`.
+func (app *App) workerCommand() *cobra.Command {
+	var obs worker.Observability
+	secretFile := worker.DefaultSecretFile()
+	cmd := &cobra.Command{
+		Use:   "worker",
+		Short: "run a herd worker against a Temporal cluster",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := obs.Logger()
+			if err != nil {
+				return usage(err)
+			}
+			opts := app.Conn
+			opts.Logger, opts.Metrics = log, obs.ClientMetrics()
+			c, err := herdclient.Dial(opts)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			if srv, err := obs.Serve(c, opts.Namespace, log); err != nil {
+				return err
+			} else if srv != nil {
+				defer srv.Close()
+			}
+			acts, err := worker.DefaultActivities(c, secretFile, log)
+			if err != nil {
+				return err
+			}
+			log.Info("herd worker started", "address", opts.Address, "namespace", opts.Namespace, "task_queue", cluster.TaskQueue)
+			return worker.Run(cmd.Context(), c, acts)
+		},
+	}
+	bindObs(cmd.Flags(), &obs)
+	cmd.Flags().StringVar(&secretFile, "secret-file", secretFile, "master key file; cluster credentials derive from it (HERD_SECRET_FILE)")
+	return cmd
+}
+
+// setupCommand is `herd setup`: prepares a Temporal namespace for herd.
+func (app *App) setupCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "setup",
+		Short: "register herd's search attributes on a Temporal namespace (once per namespace)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return app.withClient(func(c *herdclient.Client) error {
+				added, err := worker.EnsureSearchAttributes(cmd.Context(), c.T, app.Conn.Namespace)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "namespace %s is ready for herd (search attributes added: %v)\n", app.Conn.Namespace, added)
+				return nil
+			})
+		},
+	}
+}
