@@ -109,7 +109,7 @@ func (w *serfWatch) close() {
 }
 
 // checkQuorum matches members to the expected nodes: alive, tagged
-// ambari-agent=true, in this cluster, ambari-server=true on the server. An
+// as agents, in this cluster, tagged as the server on the server. An
 // alive member of the cluster that is not expected (a node being removed)
 // is also reported, so a downscale waits until it has left.
 func checkQuorum(in QuorumInput, members []serfclient.Member) (QuorumResult, []string) {

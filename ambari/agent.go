@@ -1,7 +1,7 @@
 package ambari
 
 // The agent protocol: how an Ambari agent registers its host with the
-// server and heartbeats (port 8440 on a real Ambari, over TLS there).
+// server and heartbeats (on its own port, over TLS on a real Ambari).
 
 // AgentRegisterPath is where an agent posts its Registration, followed by
 // its host name.

@@ -43,7 +43,7 @@ func (e *Emulator) getHost(w http.ResponseWriter, r *http.Request) {
 }
 
 // AgentHandler serves the agent protocol (Ambari's /agent/v1/register and
-// /agent/v1/heartbeat, on 8440): how hosts come to exist.
+// /agent/v1/heartbeat, on its own port): how hosts come to exist.
 func (e *Emulator) AgentHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+ambari.AgentRegisterPath+"{host}", e.register)

@@ -12,11 +12,12 @@ import (
 	"strings"
 
 	"github.com/herdhq/herd/blueprints"
+	"github.com/herdhq/herd/cluster"
 )
 
 // Baseline runs bench/baseline.sh: the 2014 way, by hand, same image.
 func Baseline(script, name, image string, nodes int) (Run, error) {
-	_, bp, err := blueprints.Load("multi-node-hdfs-yarn")
+	_, bp, err := blueprints.Load(cluster.DefaultBlueprint)
 	if err != nil {
 		return Run{}, err
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/herdhq/herd/activities"
 	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/contract"
 )
 
 // fakeActivities answer at once under the real activities' names: the
@@ -35,7 +36,7 @@ func (fakeActivities) StartAgentContainer(_ context.Context, in activities.Start
 func fakeNode(in activities.StartNodeInput) cluster.NodeInfo {
 	i := in.Node.Index
 	return cluster.NodeInfo{Node: in.Node, ContainerID: "fake", IP: fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255),
-		AmbariURL: "http://fake:8080", SerfRPC: "fake:7373"}
+		AmbariURL: "http://fake:" + contract.Port(contract.PortAmbariAPI), SerfRPC: "fake:" + contract.Port(contract.PortSerfRPC)}
 }
 
 func (fakeActivities) WaitForSerfQuorum(_ context.Context, in activities.QuorumInput) (activities.QuorumResult, error) {

@@ -16,7 +16,7 @@ func sample() HostParams {
 	cfg := contract.Config{Role: contract.RoleAgent, NodeName: "c1-2.herd.local", Cluster: "c1", HostGroup: "slaves"}
 	return HostParams{Cluster: "c1", Node: "c1-2", FQDN: "c1-2.herd.local", Role: contract.RoleAgent,
 		HostGroup: "slaves", Image: "herd-node:dev", NodeEnv: NodeEnv(cfg),
-		CACert: "-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n",
+		CACert:     "-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n",
 		ServerCert: "-----BEGIN CERTIFICATE-----\nBBB\n-----END CERTIFICATE-----\n", ServerKey: "-----BEGIN PRIVATE KEY-----\nCCC\n-----END PRIVATE KEY-----\n"}
 }
 

@@ -24,7 +24,7 @@ type Spec struct {
 	ProviderOptions map[string]string `json:"provider_options,omitempty"`
 	Image           string            `json:"image"`
 	Domain          string            `json:"domain"`
-	NodeEnv         map[string]string `json:"node_env,omitempty"` // extra container env, e.g. EMU_TASK_DURATION
+	NodeEnv         map[string]string `json:"node_env,omitempty"` // extra node environment (--node-env), e.g. the emulator's task duration
 	KeepOnFailure   bool              `json:"keep_on_failure,omitempty"`
 	MaxGroupSize    int               `json:"max_group_size,omitempty"` // bound of open-ended host groups (DefaultMaxGroupSize)
 	QuorumTimeout   time.Duration     `json:"quorum_timeout,omitempty"`
@@ -39,10 +39,10 @@ type HostGroup struct {
 
 // Node is one node to create, derived from a Spec.
 type Node struct {
-	Index     int    `json:"index"`
-	Name      string `json:"name"` // short host name, NAME-N
-	FQDN      string `json:"fqdn"`
-	HostGroup string `json:"host_group"`
+	Index     int           `json:"index"`
+	Name      string        `json:"name"` // short host name, NAME-N
+	FQDN      string        `json:"fqdn"`
+	HostGroup string        `json:"host_group"`
 	Role      contract.Role `json:"role"`
 }
 

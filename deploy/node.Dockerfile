@@ -2,6 +2,6 @@
 # Build with `make image`; the binary is built with CGO_ENABLED=0.
 FROM scratch
 COPY herd-node /herd-node
-EXPOSE 53/udp 53/tcp 7373 7946 7946/udp 8080 8081 8440
+# Ports: see `herd-node --help` (package contract holds them); the provider publishes what it needs.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=5s CMD ["/herd-node", "health"]
 ENTRYPOINT ["/herd-node", "run"]

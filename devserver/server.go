@@ -25,6 +25,7 @@ import (
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 
+	"github.com/herdhq/herd/internal/freeport"
 	"github.com/herdhq/herd/visibility"
 )
 
@@ -49,7 +50,7 @@ type Server struct {
 // Start starts the server (and UI) and returns once the frontend listens.
 func Start(o Options) (*Server, error) {
 	o = o.withDefaults()
-	ports, err := freePorts(o.IP, 5)
+	ports, err := freeport.Ports(o.IP, 5)
 	if err != nil {
 		return nil, err
 	}
@@ -187,26 +188,6 @@ func staticHosts(ip string, c *config.Config) map[primitives.ServiceName]static.
 		primitives.FrontendService: host("frontend"), primitives.HistoryService: host("history"),
 		primitives.MatchingService: host("matching"), primitives.WorkerService: host("worker"),
 	}
-}
-
-// freePorts asks the kernel for n free ports on ip.
-func freePorts(ip string, n int) ([]int, error) {
-	var ports []int
-	var lns []net.Listener
-	defer func() {
-		for _, l := range lns {
-			l.Close()
-		}
-	}()
-	for i := 0; i < n; i++ {
-		l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
-		if err != nil {
-			return nil, fmt.Errorf("find a free port on %s: %w", ip, err)
-		}
-		lns = append(lns, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
 }
 
 // Embedded starts the server with its UI on the given ports, with the

@@ -23,13 +23,13 @@ import (
 type Config struct {
 	NodeName      string            // the node's FQDN
 	BindAddr      string            // gossip bind address, e.g. 0.0.0.0
-	BindPort      int               // gossip port, 7946 by default
+	BindPort      int               // gossip port
 	AdvertiseAddr string            // address announced to peers; empty = detected
-	RPCAddr       string            // RPC listen address, e.g. 0.0.0.0:7373
+	RPCAddr       string            // RPC listen address
 	RPCAuthKey    string            // RPC auth token; empty disables auth
 	EncryptKey    []byte            // 32-byte gossip key; nil disables encryption
 	Tags          map[string]string // tags announced to the cluster
-	JoinAddrs     []string          // addresses to join (SERF_JOIN_IP)
+	JoinAddrs     []string          // addresses to join (the first node's)
 	RetryInterval time.Duration     // wait between failed joins
 	Logger        *slog.Logger
 }

@@ -104,12 +104,22 @@ func TestJoinRetriesUntilTheFirstNodeIsUp(t *testing.T) {
 	}
 }
 
+// A node with another gossip key never joins, while a node with the right
+// key, started at the same moment, does (the positive control: joining
+// works in that window, so the intruder's absence means something).
 func TestWrongGossipKeyCannotJoin(t *testing.T) {
-	first := startAgent(t, "a.herd.local", []byte("0123456789abcdef"))
+	key := []byte("0123456789abcdef")
+	first := startAgent(t, "a.herd.local", key)
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(first.GossipPort()))
 	intruder := startAgent(t, "x.herd.local", []byte("fedcba9876543210"), addr)
-	time.Sleep(time.Second)
-	if intruder.Joined() || aliveCount(first) != 1 {
-		t.Fatalf("a node with another key joined: %v", first.Members())
+	control := startAgent(t, "b.herd.local", key, addr)
+	waitFor(t, "the control node to join", func() bool { return control.Joined() && aliveCount(first) == 2 })
+	if intruder.Joined() {
+		t.Fatal("a node with another key joined")
+	}
+	for _, m := range first.Members() {
+		if m.Name == "x.herd.local" {
+			t.Fatalf("a node with another key is a member: %v", first.Members())
+		}
 	}
 }

@@ -20,7 +20,7 @@ import (
 )
 
 // ambariAgent plays the Ambari agent: it finds the member tagged
-// ambari-server=true through Serf, resolves it BY NAME through the node's
+// the server tag through Serf, resolves it BY NAME through the node's
 // own DNS, registers this host and heartbeats.
 type ambariAgent struct {
 	n        *Node
@@ -99,7 +99,7 @@ func (a *ambariAgent) findServer() (string, error) {
 			return m.Name, nil
 		}
 	}
-	return "", errors.New("no alive serf member is tagged ambari-server=true yet")
+	return "", fmt.Errorf("no alive serf member is tagged %s=true yet", contract.TagServer)
 }
 
 func (a *ambariAgent) register(ctx context.Context, base string) error {

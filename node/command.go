@@ -51,7 +51,7 @@ func NewCommand() *cobra.Command {
 
 func runCommand() *cobra.Command {
 	return &cobra.Command{
-		Use: "run [server|agent]", Short: "run the node (role from the argument or AMBARI_ROLE)",
+		Use: "run [server|agent]", Short: "run the node (role from the argument or " + contract.EnvRole + ")",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			role := ""

@@ -287,7 +287,7 @@ func (c *imageCluster) checkStockSerfCLI(t *testing.T) {
 		t.Skip("serf CLI not installed (apt-get install serf)")
 	}
 	out, err := exec.Command(bin, "members", "-rpc-addr="+c.nodes[0].SerfRPC, "-rpc-auth="+rpcAuth, "-status=alive").CombinedOutput()
-	if err != nil || strings.Count(string(out), " alive ") != 3 || !strings.Contains(string(out), "ambari-server=true") {
+	if err != nil || strings.Count(string(out), " alive ") != 3 || !strings.Contains(string(out), contract.TagServer+"=true") {
 		t.Fatalf("serf members: %v\n%s", err, out)
 	}
 	if out, err := exec.Command(bin, "members", "-rpc-addr="+c.nodes[0].SerfRPC, "-rpc-auth=wrong").CombinedOutput(); err == nil {

@@ -11,12 +11,12 @@ import (
 
 // Health is what GET /health on a node reports.
 type Health struct {
-	Node    string       `json:"node"`
+	Node    string        `json:"node"`
 	Role    contract.Role `json:"role"`
-	Healthy bool         `json:"healthy"`
-	Serf    SerfHealth   `json:"serf"`
-	DNS     DNSHealth    `json:"dns"`
-	Ambari  AmbariHealth `json:"ambari"`
+	Healthy bool          `json:"healthy"`
+	Serf    SerfHealth    `json:"serf"`
+	DNS     DNSHealth     `json:"dns"`
+	Ambari  AmbariHealth  `json:"ambari"`
 }
 
 // SerfHealth is the membership part of Health.

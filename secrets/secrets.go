@@ -84,4 +84,6 @@ func Parse(s string) (Master, error) {
 }
 
 // GossipKey is the Serf gossip key's bytes.
-func (c Cluster) GossipKey() ([]byte, error) { return base64.StdEncoding.DecodeString(c.SerfEncryptKey) }
+func (c Cluster) GossipKey() ([]byte, error) {
+	return base64.StdEncoding.DecodeString(c.SerfEncryptKey)
+}

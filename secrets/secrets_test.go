@@ -3,8 +3,11 @@ package secrets
 import (
 	"crypto/tls"
 	"encoding/base64"
+	"errors"
+	"io"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestDerivationIsStableAndPerCluster(t *testing.T) {
@@ -41,7 +44,7 @@ func TestLoadOrCreateKeepsTheKey(t *testing.T) {
 	}
 }
 
-func TestDockerTLSIsDeterministicAndVerifies(t *testing.T) {
+func TestDockerTLSIsDeterministicAndPerCluster(t *testing.T) {
 	m, _ := Parse("00112233445566778899aabbccddeeff")
 	a, err := m.DockerTLS("c1")
 	if err != nil {
@@ -55,7 +58,12 @@ func TestDockerTLSIsDeterministicAndVerifies(t *testing.T) {
 	if string(other.CACert) == string(a.CACert) {
 		t.Fatal("clusters must not share a CA")
 	}
-	srvCfg, err := a.ServerConfig()
+}
+
+// engine is a TLS server with a cluster's engine configuration that
+// reports, per connection, whether the handshake succeeded on its side.
+func engine(t *testing.T, d DockerTLS) (string, <-chan error) {
+	srvCfg, err := d.ServerConfig()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,29 +71,61 @@ func TestDockerTLSIsDeterministicAndVerifies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	t.Cleanup(func() { ln.Close() })
+	results := make(chan error, 8)
 	go func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				return
 			}
-			_ = c.(*tls.Conn).Handshake()
+			results <- c.(*tls.Conn).Handshake()
 			c.Close()
 		}
 	}()
-	good, _ := a.ClientConfig()
-	if c, err := tls.Dial("tcp", ln.Addr().String(), good); err != nil {
-		t.Fatalf("the cluster's client must be accepted: %v", err)
-	} else {
-		c.Close()
+	return ln.Addr().String(), results
+}
+
+// dial connects with cfg and reads, so that a server's refusal (sent after
+// the client's part of a TLS 1.3 handshake) reaches the client.
+func dial(addr string, cfg *tls.Config) error {
+	c, err := tls.Dial("tcp", addr, cfg)
+	if err != nil {
+		return err
 	}
-	bad, _ := other.ClientConfig()
-	if c, err := tls.Dial("tcp", ln.Addr().String(), bad); err == nil {
-		err = c.Handshake()
-		c.Close()
-		if err == nil {
-			t.Fatal("another cluster's client must be refused")
+	defer c.Close()
+	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	_, err = c.Read(make([]byte, 1))
+	if errors.Is(err, io.EOF) {
+		return nil // the server accepted and closed
+	}
+	return err
+}
+
+// The engine accepts the cluster's own client and refuses, on its side,
+// a client that trusts it but shows another cluster's certificate or none.
+func TestDockerTLSEngineRefusesForeignClients(t *testing.T) {
+	m, _ := Parse("00112233445566778899aabbccddeeff")
+	a, _ := m.DockerTLS("c1")
+	other, _ := m.DockerTLS("c2")
+	addr, results := engine(t, a)
+	good, _ := a.ClientConfig()
+	if err := dial(addr, good); err != nil {
+		t.Fatalf("the cluster's client must be accepted: %v", err)
+	}
+	if err := <-results; err != nil {
+		t.Fatalf("the engine must accept the cluster's client: %v", err)
+	}
+	foreign, _ := other.ClientConfig()
+	foreign.RootCAs = good.RootCAs // it trusts c1's engine: only the engine can refuse it
+	noCert := good.Clone()
+	noCert.Certificates = nil
+	for name, cfg := range map[string]*tls.Config{"another cluster's certificate": foreign, "no certificate": noCert} {
+		if err := dial(addr, cfg); err == nil {
+			t.Errorf("a client with %s must be refused", name)
+		}
+		if err := <-results; err == nil {
+			t.Errorf("the engine must refuse a client with %s on its side", name)
 		}
 	}
 }

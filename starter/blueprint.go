@@ -39,11 +39,18 @@ func (app *App) blueprintCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res := map[string]any{"name": name, "valid": true, "services": bp.Services()}
+			res := validation{Name: name, Valid: true, Services: bp.Services()}
 			return app.print(cmd.OutOrStdout(), res, func() {
 				fmt.Fprintf(cmd.OutOrStdout(), "blueprint %s is valid (%s)\n", name, strings.Join(bp.Services(), ", "))
 			})
 		},
 	})
 	return cmd
+}
+
+// validation is what `herd blueprint validate` reports.
+type validation struct {
+	Name     string   `json:"name"`
+	Valid    bool     `json:"valid"`
+	Services []string `json:"services"`
 }

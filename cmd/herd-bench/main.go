@@ -17,12 +17,13 @@ import (
 	"time"
 
 	"github.com/herdhq/herd/bench"
+	"github.com/herdhq/herd/cluster"
 )
 
 func main() {
 	sizes := flag.String("sizes", "3,10,30", "cluster sizes")
 	runs := flag.Int("runs", 3, "runs per size (herd and baseline each)")
-	image := flag.String("image", "herd-node:dev", "node image (make image)")
+	image := flag.String("image", cluster.DefaultImage, "node image (make image)")
 	script := flag.String("baseline", "bench/baseline.sh", "the 2014-way script")
 	conc := flag.Int("concurrent", 10, "clusters of 3 nodes provisioned at once (0 = skip)")
 	large := flag.Int("large", 1000, "nodes of the fake-activity provisioning (0 = skip)")

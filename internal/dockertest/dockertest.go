@@ -28,6 +28,7 @@ import (
 
 	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/contract"
+	"github.com/herdhq/herd/internal/freeport"
 	"github.com/herdhq/herd/internal/poll"
 	"github.com/herdhq/herd/providers/docker"
 )
@@ -167,12 +168,11 @@ func Exec(ctx context.Context, p *docker.Provider, containerName string, cmd ...
 // network.
 func FreeAddr(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addrs, err := freeport.Addrs("127.0.0.1", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().String()
+	return addrs[0]
 }
 
 // HostNodeConfig is the configuration of a server node in the host's

@@ -18,6 +18,7 @@ import (
 
 	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/contract"
+	"github.com/herdhq/herd/internal/freeport"
 	"github.com/herdhq/herd/node"
 	"github.com/herdhq/herd/providers"
 )
@@ -60,7 +61,9 @@ func (p *Provider) Allocate(_ context.Context, _ cluster.Target, nodes []cluster
 }
 
 // SetUpHosts has nothing to set up.
-func (p *Provider) SetUpHosts(context.Context, cluster.Target, []cluster.Node, []cluster.Instance) error { return nil }
+func (p *Provider) SetUpHosts(context.Context, cluster.Target, []cluster.Node, []cluster.Instance) error {
+	return nil
+}
 
 // StartNode starts the node, or adopts it when it runs with the same join
 // address; the server's addresses are kept across restarts, as a
@@ -103,7 +106,7 @@ func (p *Provider) configure(req providers.StartRequest) (contract.Config, error
 		cfg.SerfBind, cfg.SerfRPCAddr, cfg.DNSAddr, cfg.HealthAddr = prev.SerfBind, prev.SerfRPCAddr, prev.DNSAddr, prev.HealthAddr
 		cfg.Ambari.APIAddr, cfg.Ambari.AgentAddr, cfg.Ambari.StatePath = prev.Ambari.APIAddr, prev.Ambari.AgentAddr, prev.Ambari.StatePath
 	} else {
-		addrs, err := freeAddrs(6)
+		addrs, err := freeport.Addrs("127.0.0.1", 6)
 		if err != nil {
 			return cfg, err
 		}
@@ -210,25 +213,6 @@ func (p *Provider) Running(clusterName string) int {
 		}
 	}
 	return n
-}
-
-func freeAddrs(n int) ([]string, error) {
-	var out []string
-	var lns []net.Listener
-	defer func() {
-		for _, l := range lns {
-			l.Close()
-		}
-	}()
-	for i := 0; i < n; i++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("find a free port: %w", err)
-		}
-		lns = append(lns, l)
-		out = append(out, l.Addr().String())
-	}
-	return out, nil
 }
 
 func port(addr string) int {

@@ -26,7 +26,7 @@ import (
 // container started through that engine in the host's network.
 type Provider struct {
 	Master     secrets.Master
-	DockerPort int // where instances' engines listen with TLS: 2376
+	DockerPort int // where instances' engines listen with TLS (contract.PortDockerTLS)
 	Logger     *slog.Logger
 
 	mu      sync.Mutex
