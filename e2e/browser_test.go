@@ -76,6 +76,15 @@ func navigate(u string) chromedp.Action {
 	})
 }
 
+// uiErrorPage is what the Temporal UI shows when one of its calls failed;
+// it asks the person to refresh.
+const uiErrorPage = "Uh oh. There's an error."
+
+// reload refreshes the page without waiting for the load event.
+func reload() chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error { return page.Reload().Do(ctx) })
+}
+
 // click follows a link or tab by its text, as a person would.
 func click(text string) chromedp.Action {
 	return chromedp.Click(`//*[self::a or self::button or @role="tab"][contains(normalize-space(.), "`+text+`")]`, chromedp.BySearch)
@@ -97,6 +106,9 @@ func (s *stack) page(browser context.Context, shot string, action chromedp.Actio
 		missing := absent(text, want)
 		if err == nil && len(missing) == 0 {
 			break
+		}
+		if strings.Contains(text, uiErrorPage) { // the UI failed a call (the machine is loaded): refresh, as it asks
+			_ = chromedp.Run(ctx, reload())
 		}
 		if ctx.Err() != nil {
 			s.screenshot(browser, shot)
