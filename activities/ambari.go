@@ -81,7 +81,7 @@ func (a *Activities) waitForHosts(ctx context.Context, cl *ambari.Client, nodes 
 func unregistered(nodes []cluster.Node, hosts []ambari.Host) []string {
 	ok := map[string]bool{}
 	for _, h := range hosts {
-		ok[strings.ToLower(h.HostName)] = h.HostState == "HEALTHY"
+		ok[strings.ToLower(h.HostName)] = h.HostState == ambari.HostHealthy
 	}
 	var missing []string
 	for _, n := range nodes {
@@ -194,27 +194,38 @@ func (a *Activities) AddAmbariHosts(ctx context.Context, in HostsInput) (int64, 
 }
 
 // RemoveAmbariHosts stops the hosts' components and deletes the hosts from
-// the cluster; hosts already gone are skipped.
+// the cluster; hosts already gone are skipped, and a host whose heartbeat
+// is lost (its node is dead) is deleted without a stop it could not run.
 func (a *Activities) RemoveAmbariHosts(ctx context.Context, in HostsInput) error {
 	cl := a.ambariClient(in.Cluster, in.AmbariURL)
 	for _, n := range in.Nodes {
-		id, err := cl.StopHostComponents(ctx, in.Cluster, n.FQDN)
-		if ambari.HasStatus(err, http.StatusNotFound) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("stop components on %s: %w", n.FQDN, err)
-		}
-		if id != 0 {
-			if _, err := a.PollAmbariRequest(ctx, PollInput{Cluster: in.Cluster, AmbariURL: in.AmbariURL, RequestID: id}); err != nil {
-				return err
-			}
+		if err := a.stopIfAlive(ctx, cl, in, n.FQDN); err != nil {
+			return err
 		}
 		if err := cl.DeleteHost(ctx, in.Cluster, n.FQDN); err != nil && !ambari.HasStatus(err, http.StatusNotFound) {
 			return fmt.Errorf("delete host %s: %w", n.FQDN, err)
 		}
 	}
 	return nil
+}
+
+func (a *Activities) stopIfAlive(ctx context.Context, cl *ambari.Client, in HostsInput, fqdn string) error {
+	h, err := cl.Host(ctx, fqdn)
+	if ambari.HasStatus(err, http.StatusNotFound) || (err == nil && h.HostState == ambari.HostHeartbeatLost) {
+		return nil
+	}
+	id, err := cl.StopHostComponents(ctx, in.Cluster, fqdn)
+	if ambari.HasStatus(err, http.StatusNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("stop components on %s: %w", fqdn, err)
+	}
+	if id == 0 {
+		return nil
+	}
+	_, err = a.PollAmbariRequest(ctx, PollInput{Cluster: in.Cluster, AmbariURL: in.AmbariURL, RequestID: id})
+	return err
 }
 
 // ServicesInput asks for every service of a cluster to be in State

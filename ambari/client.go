@@ -69,6 +69,13 @@ func (c *Client) Hosts(ctx context.Context) ([]Host, error) {
 	return hosts, nil
 }
 
+// Host reads one registered host.
+func (c *Client) Host(ctx context.Context, fqdn string) (Host, error) {
+	var it HostItem
+	err := c.do(ctx, http.MethodGet, "/api/v1/hosts/"+url.PathEscape(fqdn), nil, &it)
+	return it.Hosts, err
+}
+
 // PostBlueprint registers bp under name.
 func (c *Client) PostBlueprint(ctx context.Context, name string, bp Blueprint) error {
 	return c.do(ctx, http.MethodPost, "/api/v1/blueprints/"+url.PathEscape(name), bp, nil)

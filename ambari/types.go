@@ -150,6 +150,12 @@ type HostAddition struct {
 	HostName  string `json:"host_name,omitempty"`
 }
 
+// Host states.
+const (
+	HostHealthy       = "HEALTHY"
+	HostHeartbeatLost = "HEARTBEAT_LOST"
+)
+
 // Request status values (final: COMPLETED, FAILED, TIMEDOUT, ABORTED, SKIPPED_FAILED).
 const (
 	StatusPending       = "PENDING"

@@ -117,10 +117,10 @@ func (e *Emulator) hostView(h *host, now time.Time) ambari.Host {
 	v := ambari.Host{
 		HostName: h.name, IP: h.ip, ClusterName: h.cluster,
 		LastHeartbeatTime: h.lastBeat.UnixMilli(),
-		HostState:         "HEALTHY", HostStatus: "HEALTHY",
+		HostState:         ambari.HostHealthy, HostStatus: ambari.HostHealthy,
 	}
 	if !e.alive(h, now) {
-		v.HostState, v.HostStatus = "HEARTBEAT_LOST", "UNKNOWN"
+		v.HostState, v.HostStatus = ambari.HostHeartbeatLost, "UNKNOWN"
 	}
 	return v
 }

@@ -29,7 +29,13 @@ const (
 	UpdateStop      = "stop"
 	UpdateStart     = "start"
 	UpdateTerminate = "terminate"
+	UpdateRepair    = "repair"
+	UpdatePolicy    = "set-repair-policy"
 )
+
+// SignalHealth carries the health watch's observations to a cluster's
+// workflow.
+const SignalHealth = "health"
 
 // Search attribute names herd keeps current on every cluster workflow.
 const (
@@ -38,6 +44,7 @@ const (
 	SAProvider  = "HerdProvider"
 	SABlueprint = "HerdBlueprint"
 	SANodes     = "HerdNodes"
+	SAHealth    = "HerdHealth"
 )
 
 // ScaleRequest asks for a host group to have Count nodes.

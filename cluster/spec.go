@@ -28,7 +28,13 @@ type Spec struct {
 	KeepOnFailure   bool              `json:"keep_on_failure,omitempty"`
 	MaxGroupSize    int               `json:"max_group_size,omitempty"` // bound of open-ended host groups (DefaultMaxGroupSize)
 	QuorumTimeout   time.Duration     `json:"quorum_timeout,omitempty"`
-	InstallTimeout  time.Duration     `json:"install_timeout,omitempty"`
+	// Repair is the repair policy the cluster starts with.
+	Repair RepairPolicy `json:"repair,omitempty"`
+	// MinNodes lets provisioning go on when some agents never come up: with
+	// at least this many nodes alive and every host group's cardinality
+	// held, the cluster is created degraded and repair adds the rest.
+	MinNodes       int           `json:"min_nodes,omitempty"`
+	InstallTimeout time.Duration `json:"install_timeout,omitempty"`
 }
 
 // HostGroup says how many nodes a blueprint host group gets.
@@ -65,6 +71,12 @@ func (s Spec) Validate() error {
 	}
 	if err := ambari.ValidateBlueprint(s.Blueprint, true); err != nil {
 		return fmt.Errorf("blueprint %q is not valid: %w", s.BlueprintName, err)
+	}
+	if err := s.Repair.WithDefaults().Validate(); err != nil {
+		return err
+	}
+	if s.MinNodes < 0 || s.MinNodes > s.Size() {
+		return fmt.Errorf("--min-nodes %d: give 1 to %d (the cluster's size), or 0 to need every node", s.MinNodes, s.Size())
 	}
 	return s.validateGroups()
 }

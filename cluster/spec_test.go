@@ -3,6 +3,7 @@ package cluster
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/herdhq/herd/ambari"
 	"github.com/herdhq/herd/contract"
@@ -58,5 +59,52 @@ func TestValidate(t *testing.T) {
 		if err := s.Validate(); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("want error containing %q, got %v", want, err)
 		}
+	}
+}
+
+func TestRepairPolicyAndMinNodes(t *testing.T) {
+	s := spec()
+	s.Repair, s.MinNodes = RepairPolicy{Mode: RepairManual, After: time.Minute}, 2
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if p := (RepairPolicy{}).WithDefaults(); p.Mode != RepairAuto || p.After != DefaultRepairAfter {
+		t.Fatalf("defaults: %+v", p)
+	}
+	for want, mutate := range map[string]func(*Spec){
+		`repair mode "sometimes": use auto or manual`: func(s *Spec) { s.Repair.Mode = "sometimes" },
+		"repair-after 10ms: give a duration from 1s":  func(s *Spec) { s.Repair.After = 10 * time.Millisecond },
+		"--min-nodes 9: give 1 to 4":                  func(s *Spec) { s.MinNodes = 9 },
+	} {
+		bad := spec()
+		mutate(&bad)
+		if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want %q, got %v", want, err)
+		}
+	}
+}
+
+func TestObservationHealth(t *testing.T) {
+	nodes := spec().Nodes()
+	obs := Observation{Reachable: true, Members: []MemberObs{
+		{Name: "c1-1.herd.local", Serf: "alive", Ambari: "HEALTHY"},
+		{Name: "c1-2.herd.local", Serf: "alive", Ambari: "HEARTBEAT_LOST"},
+		{Name: "c1-3.herd.local", Serf: "failed"},
+	}}
+	for i, want := range []NodeHealth{NodeAlive, NodeSuspect, NodeDown, NodeDown} {
+		if got, known := obs.HealthOf(nodes[i]); !known || got != want {
+			t.Errorf("%s: %s (%v), want %s", nodes[i].Name, got, known, want)
+		}
+	}
+	obs.Members[2].Serf = "left"
+	if got, _ := obs.HealthOf(nodes[2]); got != NodeLeft {
+		t.Errorf("left: %s", got)
+	}
+	lost := Observation{Reachable: false}
+	if got, known := lost.HealthOf(nodes[0]); !known || got != NodeDown {
+		t.Errorf("an unreachable server is down: %s %v", got, known)
+	}
+	if _, known := lost.HealthOf(nodes[1]); known {
+		t.Error("nothing is known of agents while the server is unreachable")
 	}
 }

@@ -1,6 +1,9 @@
 package cluster
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Phase is where a cluster is in its life.
 type Phase string
@@ -10,6 +13,7 @@ const (
 	PhaseProvisioning Phase = "provisioning"
 	PhaseReady        Phase = "ready"
 	PhaseScaling      Phase = "scaling"
+	PhaseRepairing    Phase = "repairing"
 	PhaseStopping     Phase = "stopping"
 	PhaseStopped      Phase = "stopped"
 	PhaseStarting     Phase = "starting"
@@ -20,7 +24,7 @@ const (
 )
 
 // Phases lists every phase, for metrics.
-var Phases = []Phase{PhaseProvisioning, PhaseReady, PhaseScaling, PhaseStopping, PhaseStopped,
+var Phases = []Phase{PhaseProvisioning, PhaseReady, PhaseScaling, PhaseRepairing, PhaseStopping, PhaseStopped,
 	PhaseStarting, PhaseTerminating, PhaseTerminated, PhaseCompensating, PhaseFailed}
 
 // Settled reports whether no operation is under way in this phase.
@@ -68,6 +72,14 @@ type Status struct {
 	RequestID int64        `json:"request_id,omitempty"`
 	Error     string       `json:"error,omitempty"`
 	Released  *Released    `json:"released,omitempty"`
+	// Health is the cluster's health; Repair its repair policy.
+	Health Health       `json:"health,omitempty"`
+	Repair RepairPolicy `json:"repair"`
+	// Failures and Repairs count node failures seen and repairs done.
+	Failures int `json:"failures,omitempty"`
+	Repairs  int `json:"repairs,omitempty"`
+	// HealthLog is the latest changes of node health, oldest first.
+	HealthLog []HealthEvent `json:"health_log,omitempty"`
 }
 
 // StepStatus is one step's state.
@@ -77,11 +89,13 @@ type StepStatus struct {
 	Detail string    `json:"detail,omitempty"`
 }
 
-// NodeStatus is one node's state.
+// NodeStatus is one node's state and health.
 type NodeStatus struct {
 	Node
-	IP    string    `json:"ip,omitempty"`
-	State NodeState `json:"state"`
+	IP          string     `json:"ip,omitempty"`
+	State       NodeState  `json:"state"`
+	Health      NodeHealth `json:"health,omitempty"`
+	HealthSince time.Time  `json:"health_since,omitempty"`
 }
 
 // Step returns the named step's status.

@@ -21,6 +21,7 @@ var (
 	SAProvider  = temporal.NewSearchAttributeKeyKeyword(cluster.SAProvider)
 	SABlueprint = temporal.NewSearchAttributeKeyKeyword(cluster.SABlueprint)
 	SANodes     = temporal.NewSearchAttributeKeyInt64(cluster.SANodes)
+	SAHealth    = temporal.NewSearchAttributeKeyKeyword(cluster.SAHealth)
 )
 
 // Types are the search attributes to register on a namespace
@@ -32,6 +33,7 @@ func Types() map[string]enumspb.IndexedValueType {
 		SAProvider.GetName():  enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 		SABlueprint.GetName(): enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 		SANodes.GetName():     enumspb.INDEXED_VALUE_TYPE_INT,
+		SAHealth.GetName():    enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 	}
 }
 
@@ -61,13 +63,20 @@ func Details(spec cluster.Spec) string {
 // (markdown), shown as the workflow's current details.
 func CurrentDetails(st *cluster.Status) string {
 	var b strings.Builder
+	if st.Health != "" {
+		fmt.Fprintf(&b, "**%s**", st.Health)
+		if down := st.Down(); down != "" {
+			fmt.Fprintf(&b, ": %s", down)
+		}
+		fmt.Fprintf(&b, " (repair %s after %s)\n\n", st.Repair.Mode, st.Repair.After)
+	}
 	fmt.Fprintf(&b, "**%s**: %s — %s, %d nodes\n\n| step | state | detail |\n|---|---|---|\n", st.Cluster, st.Operation, st.Phase, len(st.Nodes))
 	for _, s := range st.Steps {
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", s.Name, s.State, s.Detail)
 	}
-	b.WriteString("\n| node | role | host group | IP | state |\n|---|---|---|---|---|\n")
+	b.WriteString("\n| node | role | host group | IP | state | health |\n|---|---|---|---|---|---|\n")
 	for _, n := range st.Nodes {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", n.FQDN, n.Role, n.HostGroup, n.IP, n.State)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", n.FQDN, n.Role, n.HostGroup, n.IP, n.State, n.Health)
 	}
 	return b.String()
 }

@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -13,6 +15,16 @@ type clusterRun struct {
 	runner
 	state cluster.State
 	busy  bool
+	// healthChanged counts changes of health or repair policy, so that
+	// waits on them wake up.
+	healthChanged int
+	// healthOn is set when this run follows health (runs recorded before
+	// herd did replay without it).
+	healthOn bool
+	// repairFails counts failed auto repairs in a row; retryAt delays the
+	// next one.
+	repairFails int
+	retryAt     time.Time
 }
 
 // ClusterWorkflow is a cluster's whole life: it provisions the cluster,
@@ -41,6 +53,7 @@ func ClusterWorkflow(ctx workflow.Context, in cluster.ClusterInput) error {
 		}
 	}
 	c.publish(ctx)
+	c.followHealth(ctx)
 	limit := in.ContinueAfterOps
 	if limit <= 0 {
 		limit = 500
@@ -53,6 +66,7 @@ func ClusterWorkflow(ctx workflow.Context, in cluster.ClusterInput) error {
 	if c.state.Status.Phase == cluster.PhaseTerminated {
 		return nil
 	}
+	c.drainHealth(ctx)
 	next := c.state
 	return workflow.NewContinueAsNewError(ctx, ClusterWorkflow, cluster.ClusterInput{Spec: next.Spec, State: &next, ContinueAfterOps: in.ContinueAfterOps})
 }
@@ -87,6 +101,8 @@ func (c *clusterRun) register(ctx workflow.Context) error {
 		{cluster.UpdateStop, c.stop, c.validateStop},
 		{cluster.UpdateStart, c.start, c.validateStart},
 		{cluster.UpdateTerminate, c.terminate, c.validateTerminate},
+		{cluster.UpdateRepair, c.repair, c.validateRepair},
+		{cluster.UpdatePolicy, c.setPolicy, c.validatePolicy},
 	}
 	for _, h := range handlers {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validate}); err != nil {
@@ -150,4 +166,28 @@ func (c *clusterRun) terminate(ctx workflow.Context) (cluster.OpResult, error) {
 		c.state.Status.Phase = cluster.PhaseTerminated
 		return cluster.OpResult{Operation: "terminate"}, nil
 	})
+}
+
+// followHealth starts following the cluster's health: the watch, the
+// handling of what it reports, and auto repair. Histories recorded before
+// herd followed health replay without it.
+func (c *clusterRun) followHealth(ctx workflow.Context) {
+	if workflow.GetVersion(ctx, "health-watch", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return
+	}
+	c.healthOn = true
+	if c.state.Status.Repair.Mode == "" {
+		c.state.Status.Repair = c.state.Spec.Repair.WithDefaults()
+	}
+	var fresh []cluster.Node
+	for _, n := range c.state.Status.Nodes {
+		if n.Health == "" {
+			fresh = append(fresh, n.Node)
+		}
+	}
+	c.markAlive(ctx, fresh)
+	c.publish(ctx)
+	workflow.Go(ctx, c.receiveHealth)
+	workflow.Go(ctx, c.watchHealth)
+	workflow.Go(ctx, c.autoRepair)
 }

@@ -73,6 +73,13 @@ func (s *clusterSuite) provisionMocks() {
 		}).Maybe()
 	s.env.OnActivity(a.SubmitBlueprint, mock.Anything, mock.Anything).Return(int64(1), nil).Maybe()
 	s.env.OnActivity(a.PollAmbariRequest, mock.Anything, mock.Anything).Return(activities.RequestOutcome{Status: "COMPLETED", ProgressPercent: 100}, nil).Maybe()
+	s.watchMock()
+}
+
+// watchMock stands for the health watch: it runs for a day of workflow
+// time (it is cancelled before), reporting nothing.
+func (s *clusterSuite) watchMock() {
+	s.env.OnActivity(a.WatchHealth, mock.Anything, mock.Anything).After(24 * time.Hour).Return(nil).Maybe()
 }
 
 func (s *clusterSuite) expectRelease() {

@@ -140,6 +140,7 @@ func (s *clusterSuite) TestContinueAsNewCarriesState() {
 
 	// The next run picks up from that state: no provisioning, straight to operations.
 	s.SetupTest()
+	s.watchMock()
 	s.env.OnActivity(a.SetServicesState, mock.Anything, mock.Anything).Return(int64(0), nil).Once()
 	s.env.OnActivity(a.StopNodes, mock.Anything, mock.MatchedBy(func(in activities.NodesInput) bool { return len(in.Nodes) == 4 })).Return(nil).Once()
 	stop := &outcome{}

@@ -50,6 +50,7 @@ func (c *clusterRun) start(ctx workflow.Context) (cluster.OpResult, error) {
 			return cluster.OpResult{Operation: "start"}, err
 		}
 		c.state.Status.Phase = cluster.PhaseReady
+		c.markAlive(ctx, c.state.NodeList())
 		return cluster.OpResult{Operation: "start", RequestID: c.state.Status.RequestID}, nil
 	})
 }

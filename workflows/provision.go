@@ -53,9 +53,16 @@ func (r *runner) provision(ctx workflow.Context) error {
 // startServer starts (or restarts) the Ambari server node; its IP is the
 // join IP of every other node, and its ports are how herd reaches it.
 func (r *runner) startServer(ctx workflow.Context, n cluster.Node, inst cluster.Instance) error {
+	return r.startServerJoining(ctx, n, inst, "")
+}
+
+// startServerJoining starts the server joining joinIP (an alive agent's,
+// when the server is replaced in a running cluster; empty when it is the
+// first node up).
+func (r *runner) startServerJoining(ctx workflow.Context, n cluster.Node, inst cluster.Instance, joinIP string) error {
 	r.st.Status.SetNode(n, "", cluster.NodeStarting)
 	s := step{StepServer, "start Ambari server " + n.Name + r.on(), shortStep(2 * time.Minute)}
-	info, err := act(ctx, r, s, a.StartServerContainer, r.startInput(n, inst, ""))
+	info, err := act(ctx, r, s, a.StartServerContainer, r.startInput(n, inst, joinIP))
 	if err != nil {
 		r.st.Status.SetNode(n, "", cluster.NodeFailed)
 		return err

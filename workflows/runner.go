@@ -17,8 +17,9 @@ import (
 type runner struct {
 	st        *cluster.State
 	published struct {
-		phase cluster.Phase
-		nodes int64
+		phase  cluster.Phase
+		nodes  int64
+		health cluster.Health
 	}
 }
 

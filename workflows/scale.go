@@ -102,6 +102,7 @@ func (c *clusterRun) addNodes(ctx workflow.Context, nodes []cluster.Node) error 
 	}
 	c.state.Nodes = append(c.state.Nodes, started...)
 	c.state.Instances = append(c.state.Instances, inst...)
+	c.markAlive(ctx, nodes)
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
 	"github.com/docker/docker/errdefs"
 
@@ -103,7 +104,8 @@ func (p *Provider) ensureNetwork(ctx context.Context, clusterName string) (strin
 	return resp.ID, nil
 }
 
-// Release removes every container and network labelled with the cluster.
+// Release removes every container, network and volume labelled with the
+// cluster.
 func (p *Provider) Release(ctx context.Context, t cluster.Target) (cluster.Released, error) {
 	clusterName := t.Cluster
 	var rel cluster.Released
@@ -132,6 +134,17 @@ func (p *Provider) Release(ctx context.Context, t cluster.Target) (cluster.Relea
 		rel.Networks++
 	}
 	rel.Instances = rel.Containers
+	vols, err := p.Client.VolumeList(ctx, volume.ListOptions{Filters: clusterFilter(clusterName)})
+	if err != nil {
+		return rel, errors.Join(append(errs, fmt.Errorf("list volumes of %s: %w", clusterName, err))...)
+	}
+	for _, v := range vols.Volumes {
+		if err := p.Client.VolumeRemove(ctx, v.Name, true); err != nil && !errdefs.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("remove volume %s: %w", v.Name, err))
+			continue
+		}
+		rel.Volumes++
+	}
 	return rel, errors.Join(errs...)
 }
 

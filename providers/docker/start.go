@@ -6,7 +6,9 @@ import (
 	"net"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/errdefs"
 	"github.com/docker/go-connections/nat"
 
@@ -91,6 +93,11 @@ func (p *Provider) create(ctx context.Context, name string, req providers.StartR
 			NetworkName(req.Target.Cluster): {Aliases: []string{n.FQDN}},
 		}}
 	}
+	if n.IsServer() {
+		if err := p.stateVolume(ctx, req, host); err != nil {
+			return "", err
+		}
+	}
 	resp, err := p.Client.ContainerCreate(ctx, cfg, host, netCfg, nil, name)
 	if errdefs.IsConflict(err) { // created by a concurrent try: adopt it
 		return p.existing(ctx, name, req.Target.Cluster, req.Config.JoinIP())
@@ -143,4 +150,26 @@ func (p *Provider) publishHost() string {
 		return p.PublishHost
 	}
 	return "127.0.0.1"
+}
+
+// StateVolume is the volume that keeps a server node's state (the
+// emulator's, as Ambari keeps its database) across a replacement of its
+// container; Release removes it.
+func StateVolume(nodeName string) string { return ContainerName(nodeName) + "-state" }
+
+// stateVolume creates the server's state volume when it is missing and
+// mounts it on the node's state directory.
+func (p *Provider) stateVolume(ctx context.Context, req providers.StartRequest, host *container.HostConfig) error {
+	name := StateVolume(req.Node.Name)
+	if _, err := p.Client.VolumeInspect(ctx, name); errdefs.IsNotFound(err) {
+		_, err = p.Client.VolumeCreate(ctx, volume.CreateOptions{Name: name, Labels: map[string]string{
+			contract.LabelCluster: req.Target.Cluster, contract.LabelNode: req.Node.Name}})
+		if err != nil {
+			return fmt.Errorf("create volume %s: %w", name, err)
+		}
+	} else if err != nil {
+		return fmt.Errorf("inspect volume %s: %w", name, err)
+	}
+	host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeVolume, Source: name, Target: contract.StateDir})
+	return nil
 }

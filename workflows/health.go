@@ -1,0 +1,121 @@
+package workflows
+
+import (
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/herdhq/herd/cluster"
+)
+
+// healthLogSize bounds the health log carried in the status.
+const healthLogSize = 50
+
+// receiveHealth applies each observation the health watch sends.
+func (c *clusterRun) receiveHealth(ctx workflow.Context) {
+	ch := workflow.GetSignalChannel(ctx, cluster.SignalHealth)
+	for {
+		var obs cluster.Observation
+		if !ch.Receive(ctx, &obs) {
+			return
+		}
+		c.observe(ctx, obs)
+	}
+}
+
+// drainHealth applies observations that arrived but were not handled yet
+// (before the run continues as new).
+func (c *clusterRun) drainHealth(ctx workflow.Context) {
+	ch := workflow.GetSignalChannel(ctx, cluster.SignalHealth)
+	var obs cluster.Observation
+	for ch.ReceiveAsync(&obs) {
+		c.observe(ctx, obs)
+	}
+}
+
+// watching reports whether the cluster's health is followed: it exists and
+// runs (not while it stops, starts or is stopped).
+func (c *clusterRun) watching() bool {
+	switch c.state.Status.Phase {
+	case cluster.PhaseReady, cluster.PhaseScaling, cluster.PhaseRepairing:
+		return true
+	}
+	return false
+}
+
+// observe records the health an observation gives each node, and since
+// when, and the cluster's health.
+func (c *clusterRun) observe(ctx workflow.Context, obs cluster.Observation) {
+	if !c.healthOn || !c.watching() {
+		return
+	}
+	changed := false
+	for _, n := range c.state.Nodes {
+		h, known := obs.HealthOf(n.Node)
+		if known && c.setHealth(ctx, n.Node, h) {
+			changed = true
+		}
+	}
+	if changed {
+		c.healthChanged++
+		c.refreshHealth()
+		c.publish(ctx)
+	}
+}
+
+// setHealth records a node's health; it reports whether it changed.
+func (c *clusterRun) setHealth(ctx workflow.Context, n cluster.Node, h cluster.NodeHealth) bool {
+	st := &c.state.Status
+	for i := range st.Nodes {
+		ns := &st.Nodes[i]
+		if ns.Name != n.Name || ns.Health == h {
+			continue
+		}
+		now := workflow.Now(ctx)
+		st.HealthLog = append(st.HealthLog, cluster.HealthEvent{At: now, Node: n.Name, From: ns.Health, To: h})
+		if len(st.HealthLog) > healthLogSize {
+			st.HealthLog = st.HealthLog[len(st.HealthLog)-healthLogSize:]
+		}
+		if h.Down() && !ns.Health.Down() {
+			st.Failures++
+			workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"cluster": c.state.Spec.Name}).Counter("herd_node_failures_total").Inc(1)
+		}
+		ns.Health, ns.HealthSince = h, now
+		return true
+	}
+	return false
+}
+
+// markAlive records nodes as alive: herd just started or replaced them.
+func (c *clusterRun) markAlive(ctx workflow.Context, nodes []cluster.Node) {
+	if !c.healthOn {
+		return
+	}
+	for _, n := range nodes {
+		c.setHealth(ctx, n, cluster.NodeAlive)
+	}
+	c.healthChanged++
+	c.refreshHealth()
+}
+
+// refreshHealth derives the cluster's health from its nodes'.
+func (c *clusterRun) refreshHealth() {
+	st := &c.state.Status
+	switch {
+	case st.Phase == cluster.PhaseRepairing:
+		st.Health = cluster.Repairing
+	case len(c.down()) > 0:
+		st.Health = cluster.Degraded
+	default:
+		st.Health = cluster.Healthy
+	}
+}
+
+// down lists the nodes that are down, in node order.
+func (c *clusterRun) down() []cluster.Node {
+	var out []cluster.Node
+	for _, n := range c.state.Status.Nodes {
+		if n.Health.Down() {
+			out = append(out, n.Node)
+		}
+	}
+	return out
+}
