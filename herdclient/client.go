@@ -61,10 +61,11 @@ func (c *Client) Status(ctx context.Context, name string) (cluster.Status, error
 
 // Summary is one cluster in a list.
 type Summary struct {
-	Name    string        `json:"name"`
-	Phase   cluster.Phase `json:"phase"`
-	Nodes   int           `json:"nodes"`
-	Started time.Time     `json:"started"`
+	Name    string         `json:"name"`
+	Phase   cluster.Phase  `json:"phase"`
+	Health  cluster.Health `json:"health,omitempty"`
+	Nodes   int            `json:"nodes"`
+	Started time.Time      `json:"started"`
 }
 
 // List returns every cluster's latest workflow, newest first, with the
@@ -98,6 +99,7 @@ func summarize(name string, e *workflowpb.WorkflowExecutionInfo) Summary {
 	sa := e.GetSearchAttributes().GetIndexedFields()
 	if e.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		_ = converter.GetDefaultDataConverter().FromPayload(sa[cluster.SAPhase], &s.Phase)
+		_ = converter.GetDefaultDataConverter().FromPayload(sa[cluster.SAHealth], &s.Health)
 	}
 	_ = converter.GetDefaultDataConverter().FromPayload(sa[cluster.SANodes], &s.Nodes)
 	return s

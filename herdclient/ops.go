@@ -29,6 +29,16 @@ func (c *Client) Start(ctx context.Context, name string, w Watcher) (cluster.OpR
 	return c.operate(ctx, name, cluster.UpdateStart, w)
 }
 
+// Repair replaces the named nodes, or every node that is down.
+func (c *Client) Repair(ctx context.Context, name string, req cluster.RepairRequest, w Watcher) (cluster.OpResult, error) {
+	return c.operate(ctx, name, cluster.UpdateRepair, w, req)
+}
+
+// SetRepairPolicy changes a cluster's repair policy.
+func (c *Client) SetRepairPolicy(ctx context.Context, name string, p cluster.RepairPolicy) (cluster.OpResult, error) {
+	return c.operate(ctx, name, cluster.UpdatePolicy, nil, p)
+}
+
 // Submit sends an operation without waiting for it to end: a refusal by
 // the cluster's validator is still an error.
 func (c *Client) Submit(ctx context.Context, name, op string, args ...any) error {

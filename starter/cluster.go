@@ -15,7 +15,8 @@ import (
 func (app *App) clusterCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "cluster", Short: "create, inspect, scale, stop, start and terminate clusters"}
 	cmd.AddCommand(app.createCommand(), app.statusCommand(), app.listCommand(), app.terminateCommand(),
-		app.scaleCommand(), app.powerCommand(cluster.UpdateStop), app.powerCommand(cluster.UpdateStart), app.watchCommand())
+		app.scaleCommand(), app.powerCommand(cluster.UpdateStop), app.powerCommand(cluster.UpdateStart), app.watchCommand(),
+		app.repairCommand(), app.repairPolicyCommand())
 	return cmd
 }
 
@@ -51,9 +52,9 @@ func (app *App) listCommand() *cobra.Command {
 
 func printList(w io.Writer, list []herdclient.Summary) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tPHASE\tNODES\tSTARTED")
+	fmt.Fprintln(tw, "NAME\tPHASE\tHEALTH\tNODES\tSTARTED")
 	for _, s := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", s.Name, s.Phase, s.Nodes, s.Started.Format(time.RFC3339))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", s.Name, s.Phase, orDash(string(s.Health)), s.Nodes, s.Started.Format(time.RFC3339))
 	}
 	tw.Flush()
 }
@@ -75,4 +76,11 @@ func (app *App) watchCommand() *cobra.Command {
 			})
 		},
 	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

@@ -31,6 +31,8 @@ type CreateFlags struct {
 	TaskDuration   string
 	QuorumTimeout  time.Duration
 	InstallTimeout time.Duration
+	Repair         cluster.RepairPolicy
+	MinNodes       int
 }
 
 // Spec turns the flags into a validated cluster spec.
@@ -41,6 +43,7 @@ func (f CreateFlags) Spec(name string) (cluster.Spec, error) {
 	}
 	spec.Provider, spec.Image, spec.Domain, spec.KeepOnFailure = f.Provider, f.Image, f.Domain, f.KeepOnFailure
 	spec.QuorumTimeout, spec.InstallTimeout = f.QuorumTimeout, f.InstallTimeout
+	spec.Repair, spec.MinNodes = f.Repair, f.MinNodes
 	if spec.NodeEnv, err = keyValues("--node-env", f.NodeEnv); err != nil {
 		return spec, err
 	}
@@ -96,6 +99,8 @@ func (app *App) createCommand() *cobra.Command {
 	fl.StringVar(&f.TaskDuration, "emulator-task-duration", "", "how long each emulated Ambari task takes, e.g. 0s")
 	fl.DurationVar(&f.QuorumTimeout, "quorum-timeout", f.QuorumTimeout, "how long to wait for all nodes to be alive in Serf")
 	fl.DurationVar(&f.InstallTimeout, "install-timeout", f.InstallTimeout, "how long to wait for Ambari to install the blueprint")
+	bindRepair(cmd, &f.Repair)
+	fl.IntVar(&f.MinNodes, "min-nodes", 0, "go on with at least this many nodes when some never come up (repair adds the rest); 0: all are needed")
 	return cmd
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"sort"
 	"text/tabwriter"
+	"time"
 
 	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/herdclient"
@@ -74,9 +75,13 @@ func (f *follower) printLive(live map[string]cluster.Progress) {
 
 func printNodes(w io.Writer, st cluster.Status) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NODE\tFQDN\tROLE\tHOST GROUP\tIP\tSTATE")
+	fmt.Fprintln(tw, "NODE\tFQDN\tROLE\tHOST GROUP\tIP\tSTATE\tHEALTH")
 	for _, n := range st.Nodes {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", n.Name, n.FQDN, n.Role, n.HostGroup, n.IP, n.State)
+		health := orDash(string(n.Health))
+		if n.Health != "" && n.Health != cluster.NodeAlive {
+			health += " since " + n.HealthSince.UTC().Format(time.TimeOnly)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n.Name, n.FQDN, n.Role, n.HostGroup, n.IP, n.State, health)
 	}
 	tw.Flush()
 }
@@ -89,6 +94,9 @@ func printReady(w io.Writer, st cluster.Status) {
 
 func printStatus(w io.Writer, st cluster.Status) {
 	fmt.Fprintf(w, "cluster %s (%s): %s; last operation: %s\n", st.Cluster, st.Provider, st.Phase, st.Operation)
+	if st.Health != "" {
+		fmt.Fprintf(w, "health: %s; repair %s after %s; %d failures, %d repairs\n", st.Health, st.Repair.Mode, st.Repair.After, st.Failures, st.Repairs)
+	}
 	if st.AmbariURL != "" {
 		fmt.Fprintf(w, "ambari: %s\n", st.AmbariURL)
 	}
@@ -103,4 +111,10 @@ func printStatus(w io.Writer, st cluster.Status) {
 	tw.Flush()
 	fmt.Fprintln(w)
 	printNodes(w, st)
+	if n := len(st.HealthLog); n > 0 {
+		fmt.Fprintln(w, "\nrecent health changes:")
+		for _, e := range st.HealthLog[max(0, n-10):] {
+			fmt.Fprintf(w, "  %s\n", e)
+		}
+	}
 }

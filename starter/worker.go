@@ -35,6 +35,11 @@ func (app *App) workerCommand() *cobra.Command {
 			} else if srv != nil {
 				defer srv.Close()
 			}
+			if added, err := worker.EnsureSearchAttributes(cmd.Context(), c, opts.Namespace); err != nil {
+				log.Warn("could not register herd's search attributes; run `herd setup` with operator rights", "err", err)
+			} else if len(added) > 0 {
+				log.Info("search attributes registered", "added", added)
+			}
 			acts, err := worker.DefaultActivities(c, secretFile, log)
 			if err != nil {
 				return err

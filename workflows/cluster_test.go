@@ -8,8 +8,10 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/suite"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/herdhq/herd/activities"
 	"github.com/herdhq/herd/ambari"
@@ -20,11 +22,14 @@ type clusterSuite struct {
 	suite.Suite
 	testsuite.WorkflowTestSuite
 	env *testsuite.TestWorkflowEnvironment
+	// repairing is set by a test once its repair is under way.
+	repairing bool
 }
 
 func TestClusterWorkflow(t *testing.T) { suite.Run(t, new(clusterSuite)) }
 
 func (s *clusterSuite) SetupTest() {
+	s.repairing = false
 	s.env = s.NewTestWorkflowEnvironment()
 	s.env.RegisterActivity(&activities.Activities{})
 }
@@ -210,4 +215,14 @@ func (s *clusterSuite) TestInvalidSpecFailsBeforeAnyActivity() {
 	spec.HostGroups[1].Name = "workers"
 	s.env.ExecuteWorkflow(ClusterWorkflow, cluster.ClusterInput{Spec: spec})
 	s.Require().ErrorContains(s.env.GetWorkflowError(), `host group "workers" is not in blueprint`)
+}
+
+// continued is the input the workflow continued as new with.
+func (s *clusterSuite) continued() cluster.ClusterInput {
+	var can *workflow.ContinueAsNewError
+	s.Require().ErrorAs(s.env.GetWorkflowError(), &can)
+	var next cluster.ClusterInput
+	s.Require().NoError(converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+	s.Require().NotNil(next.State)
+	return next
 }

@@ -70,9 +70,11 @@ func (c *clusterRun) setHealth(ctx workflow.Context, n cluster.Node, h cluster.N
 			continue
 		}
 		now := workflow.Now(ctx)
-		st.HealthLog = append(st.HealthLog, cluster.HealthEvent{At: now, Node: n.Name, From: ns.Health, To: h})
-		if len(st.HealthLog) > healthLogSize {
-			st.HealthLog = st.HealthLog[len(st.HealthLog)-healthLogSize:]
+		if ns.Health != "" { // a change, not the first word on the node
+			st.HealthLog = append(st.HealthLog, cluster.HealthEvent{At: now, Node: n.Name, From: ns.Health, To: h})
+			if len(st.HealthLog) > healthLogSize {
+				st.HealthLog = st.HealthLog[len(st.HealthLog)-healthLogSize:]
+			}
 		}
 		if h.Down() && !ns.Health.Down() {
 			st.Failures++

@@ -31,14 +31,15 @@ func (r *runner) provision(ctx workflow.Context) error {
 	}
 	agents, err := r.startAgents(ctx, nodes[1:], inst[1:], r.st.Server().IP)
 	r.st.Nodes = append(r.st.Nodes, agents...)
+	if err != nil && r.st.Spec.MinNodes == 0 {
+		return err
+	}
+	up, err := r.nodesUp(ctx, nodes)
 	if err != nil {
 		return err
 	}
-	if err := r.quorum(ctx, nodes); err != nil {
-		return err
-	}
 	s := step{StepBlueprint, fmt.Sprintf("register blueprint %s and create the cluster in Ambari", r.st.Spec.BlueprintName), waitStep(5*time.Minute, 30*time.Second)}
-	id, err := act(ctx, r, s, a.SubmitBlueprint, activities.BlueprintInput{Spec: r.st.Spec, AmbariURL: r.st.Server().AmbariURL, Nodes: nodes})
+	id, err := act(ctx, r, s, a.SubmitBlueprint, activities.BlueprintInput{Spec: r.st.Spec, AmbariURL: r.st.Server().AmbariURL, Nodes: up})
 	if err != nil {
 		return err
 	}
