@@ -68,7 +68,8 @@ func (a *Activities) recordAlive(ctx context.Context, clusterName string, alive 
 }
 
 // serfWatch is one RPC connection to a Serf agent with a stream of its
-// membership events; it reconnects after an error.
+// membership events into changed (made by the caller, never closed); it
+// reconnects after an error.
 type serfWatch struct {
 	addr, auth string
 	client     *serfclient.RPCClient
@@ -93,10 +94,22 @@ func (w *serfWatch) connect() error {
 	if err != nil {
 		return err
 	}
-	if _, err := c.Stream("member-join,member-leave,member-failed,member-update,member-reap", w.changed); err != nil {
+	// Serf's client closes a stream's channel when the connection ends, so
+	// each connection streams into its own, forwarded to changed (a wake-up
+	// only: when changed is full, the next look sees the change anyway).
+	stream := make(chan map[string]any, 64)
+	if _, err := c.Stream("member-join,member-leave,member-failed,member-update,member-reap", stream); err != nil {
 		c.Close()
 		return err
 	}
+	go func() {
+		for e := range stream {
+			select {
+			case w.changed <- e:
+			default:
+			}
+		}
+	}()
 	w.client = c
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -204,4 +205,26 @@ func (s *stack) checkMetrics() {
 			s.t.Errorf("metrics lack %s", want)
 		}
 	}
+}
+
+// ambariHosts is each host of the cluster in Ambari, with its state.
+func (s *stack) ambariHosts(st cluster.Status, name string) map[string]string {
+	s.t.Helper()
+	creds := s.master.For(name)
+	cl := ambari.NewClient(st.AmbariURL, creds.AmbariUser, creds.AmbariPassword)
+	in, err := cl.ClusterHosts(context.Background(), name)
+	if err != nil {
+		s.t.Fatalf("ambari cluster hosts: %v", err)
+	}
+	all, err := cl.Hosts(context.Background())
+	if err != nil {
+		s.t.Fatalf("ambari hosts: %v", err)
+	}
+	out := map[string]string{}
+	for _, h := range all {
+		if slices.Contains(in, h.HostName) {
+			out[h.HostName] = h.HostState
+		}
+	}
+	return out
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/herdhq/herd/activities"
 	"github.com/herdhq/herd/blueprints"
@@ -41,10 +42,19 @@ type stack struct {
 	image   string
 }
 
-// start runs the embedded Temporal server with its UI and a worker.
+// start runs the embedded Temporal server with its UI and a worker on
+// the local Docker engine.
 func start(t *testing.T) *stack {
 	p := dockertest.Provider(t)
-	image := dockertest.NodeImage(t, p.Client)
+	s := startServer(t)
+	s.p, s.image = p, dockertest.NodeImage(t, p.Client)
+	s.startWorker(providers.Registry{"docker": p})
+	return s
+}
+
+// startServer runs the embedded Temporal server with its UI and a client
+// with metrics; no worker yet.
+func startServer(t *testing.T) *stack {
 	srv, err := devserver.Start(devserver.Options{UIPort: 0})
 	if err != nil {
 		t.Fatal(err)
@@ -63,35 +73,56 @@ func start(t *testing.T) *stack {
 	}
 	t.Cleanup(func() { ms.Close() })
 	master, _ := secrets.Generate()
-	acts := &activities.Activities{Providers: providers.Registry{"docker": p}, Master: master, Temporal: c, PollInterval: 300 * time.Millisecond}
-	w := worker.New(c, acts)
+	return &stack{t: t, metrics: ms.Addr, srv: srv, c: c, herd: herdclient.New(c), master: master}
+}
+
+// startWorker starts a worker with the given providers; the test may stop
+// it (it is stopped at the end in any case).
+func (s *stack) startWorker(reg providers.Registry) sdkworker.Worker {
+	acts := &activities.Activities{Providers: reg, Master: s.master, Temporal: s.c, PollInterval: 300 * time.Millisecond}
+	w := worker.New(s.c, acts)
 	if err := w.Start(); err != nil {
-		t.Fatal(err)
+		s.t.Fatal(err)
 	}
-	t.Cleanup(w.Stop)
-	return &stack{t: t, metrics: ms.Addr, srv: srv, c: c, herd: herdclient.New(c), p: p, master: master, image: image}
+	s.t.Cleanup(w.Stop)
+	return w
+}
+
+// spec is a multi-node cluster of n nodes on the stack's engine, with fast
+// emulated Ambari tasks.
+func (s *stack) spec(name string, n int) cluster.Spec {
+	spec, err := blueprints.NewSpec(name, cluster.DefaultBlueprint, n)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	spec.Image, spec.Domain, spec.QuorumTimeout, spec.InstallTimeout = s.image, "herd.test", time.Minute, 2*time.Minute
+	spec.NodeEnv = map[string]string{contract.EnvTaskDuration: "100ms"}
+	return spec
+}
+
+// provision creates a cluster from spec and waits until it is ready.
+func (s *stack) provision(spec cluster.Spec) (cluster.Status, error) {
+	s.t.Helper()
+	if s.p != nil {
+		dockertest.Release(s.t, s.p, spec.Name)
+	}
+	if err := s.herd.Create(context.Background(), spec); err != nil {
+		s.t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	return s.herd.WaitProvisioned(ctx, spec.Name, nil)
 }
 
 // create provisions a 3-node cluster through the typed client; nodeEnv is
 // added to every node's environment.
 func (s *stack) create(name string, nodeEnv map[string]string) (cluster.Status, error) {
 	s.t.Helper()
-	spec, err := blueprints.NewSpec(name, cluster.DefaultBlueprint, 3)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	spec.Image, spec.Domain, spec.QuorumTimeout, spec.InstallTimeout = s.image, "herd.test", time.Minute, 2*time.Minute
-	spec.NodeEnv = map[string]string{contract.EnvTaskDuration: "100ms"}
+	spec := s.spec(name, 3)
 	for k, v := range nodeEnv {
 		spec.NodeEnv[k] = v
 	}
-	dockertest.Release(s.t, s.p, name)
-	if err := s.herd.Create(context.Background(), spec); err != nil {
-		s.t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	return s.herd.WaitProvisioned(ctx, name, nil)
+	return s.provision(spec)
 }
 
 func TestClusterLifecycle(t *testing.T) {

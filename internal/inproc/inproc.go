@@ -32,6 +32,9 @@ type Provider struct {
 
 	mu    sync.Mutex
 	nodes map[string]*proc // by node name
+	// slots keep each node name's addresses, as a container name keeps
+	// its ports in its network: a replacement listens where the node did.
+	slots map[string]contract.Config
 }
 
 type proc struct {
@@ -43,7 +46,7 @@ type proc struct {
 
 // New returns a provider keeping server state under stateDir.
 func New(stateDir string) *Provider {
-	return &Provider{StateDir: stateDir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), nodes: map[string]*proc{}}
+	return &Provider{StateDir: stateDir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), nodes: map[string]*proc{}, slots: map[string]contract.Config{}}
 }
 
 // Schema describes the provider: it takes no options.
@@ -101,8 +104,7 @@ func (p *Provider) configure(req providers.StartRequest) (contract.Config, error
 	if err != nil {
 		return cfg, fmt.Errorf("node %s: %w", req.Node.Name, err)
 	}
-	if pr := p.nodes[req.Node.Name]; pr != nil {
-		prev := pr.cfg
+	if prev, ok := p.slots[req.Node.Name]; ok {
 		cfg.SerfBind, cfg.SerfRPCAddr, cfg.DNSAddr, cfg.HealthAddr = prev.SerfBind, prev.SerfRPCAddr, prev.DNSAddr, prev.HealthAddr
 		cfg.Ambari.APIAddr, cfg.Ambari.AgentAddr, cfg.Ambari.StatePath = prev.Ambari.APIAddr, prev.Ambari.AgentAddr, prev.Ambari.StatePath
 	} else {
@@ -113,12 +115,16 @@ func (p *Provider) configure(req providers.StartRequest) (contract.Config, error
 		cfg.SerfBind, cfg.SerfRPCAddr, cfg.DNSAddr, cfg.HealthAddr = addrs[0], addrs[1], addrs[2], addrs[3]
 		cfg.Ambari.APIAddr, cfg.Ambari.AgentAddr = addrs[4], addrs[5]
 		cfg.Ambari.StatePath = filepath.Join(p.StateDir, req.Node.Name, "ambari-emulator.json")
+		p.slots[req.Node.Name] = cfg
 	}
 	cfg.AdvertiseIP = "127.0.0.1"
 	server := p.server(req.Target.Cluster)
 	switch {
 	case req.Node.IsServer():
 		cfg.Ambari.AgentPort = port(cfg.Ambari.AgentAddr)
+		if cfg.JoinAddr != "" { // a replaced server joins an alive agent
+			cfg.JoinAddr = p.anyAgent(req.Target.Cluster)
+		}
 	case server == nil:
 		return cfg, fmt.Errorf("cluster %s has no server running to join", req.Target.Cluster)
 	default:
@@ -135,6 +141,25 @@ func (p *Provider) server(clusterName string) *proc {
 		}
 	}
 	return nil
+}
+
+func (p *Provider) anyAgent(clusterName string) string {
+	for _, name := range sortedNames(p.nodes) {
+		pr := p.nodes[name]
+		if pr.cluster == clusterName && pr.cfg.Role == contract.RoleAgent && pr.node != nil {
+			return pr.cfg.SerfBind
+		}
+	}
+	return ""
+}
+
+func sortedNames(m map[string]*proc) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // StopNodes stops nodes gracefully: they leave Serf.
