@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/volume"
 	serfclient "github.com/hashicorp/serf/client"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
@@ -26,6 +28,7 @@ import (
 	"github.com/herdhq/herd/contract"
 	"github.com/herdhq/herd/internal/dockertest"
 	"github.com/herdhq/herd/providers/docker"
+	"github.com/herdhq/herd/secrets"
 )
 
 func scaleReq(slaves int) cluster.ScaleRequest {
@@ -85,6 +88,10 @@ func (s *stack) leftovers(name string) string {
 	if _, err := s.p.Client.NetworkInspect(context.Background(), docker.NetworkName(name), network.InspectOptions{}); err == nil {
 		return fmt.Sprintf("containers %v and network %s", names, docker.NetworkName(name))
 	}
+	vols, err := s.p.Client.VolumeList(context.Background(), volume.ListOptions{Filters: filters.NewArgs(filters.Arg("label", contract.LabelCluster+"="+name))})
+	if err == nil && len(vols.Volumes) > 0 {
+		return fmt.Sprintf("containers %v and %d volumes", names, len(vols.Volumes))
+	}
 	if len(names) > 0 {
 		return fmt.Sprintf("containers %v", names)
 	}
@@ -127,7 +134,7 @@ func TestFailedInstallLeavesNothing(t *testing.T) {
 
 // recordHistory keeps the workflow's history for the replay test when
 // HERD_RECORD_HISTORY=1.
-func recordHistory(t *testing.T, c client.Client, id string) {
+func recordHistory(t *testing.T, c client.Client, id, file string) {
 	if os.Getenv("HERD_RECORD_HISTORY") != "1" {
 		return
 	}
@@ -146,7 +153,7 @@ func recordHistory(t *testing.T, c client.Client, id string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", "cluster_history.json"), b, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", "histories", file), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -210,8 +217,7 @@ func (s *stack) checkMetrics() {
 // ambariHosts is each host of the cluster in Ambari, with its state.
 func (s *stack) ambariHosts(st cluster.Status, name string) map[string]string {
 	s.t.Helper()
-	creds := s.master.For(name)
-	cl := ambari.NewClient(st.AmbariURL, creds.AmbariUser, creds.AmbariPassword)
+	cl := ambariClient(st, s.master.For(name))
 	in, err := cl.ClusterHosts(context.Background(), name)
 	if err != nil {
 		s.t.Fatalf("ambari cluster hosts: %v", err)
@@ -227,4 +233,8 @@ func (s *stack) ambariHosts(st cluster.Status, name string) map[string]string {
 		}
 	}
 	return out
+}
+
+func ambariClient(st cluster.Status, creds secrets.Cluster) *ambari.Client {
+	return ambari.NewClient(st.AmbariURL, creds.AmbariUser, creds.AmbariPassword)
 }

@@ -137,7 +137,7 @@ func TestClusterLifecycle(t *testing.T) {
 	s.checkRefused("e2e")
 	s.stopStart("e2e")
 	s.checkSchedule("e2e")
-	recordHistory(t, s.c, "cluster/e2e")
+	recordHistory(t, s.c, "cluster/e2e", "lifecycle.json")
 	rel, err := s.herd.Terminate(context.Background(), "e2e", cluster.ReleaseInput{})
 	if err != nil || rel.Containers != 3 || rel.Networks != 1 {
 		t.Fatalf("terminate: %+v %v", rel, err)

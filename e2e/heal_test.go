@@ -1,0 +1,148 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/api/types/network"
+
+	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/contract"
+	"github.com/herdhq/herd/providers/docker"
+)
+
+// TestSelfHealing runs a cluster's health on the real engine: a partition
+// shorter than repair-after replaces nothing; a killed agent is replaced;
+// in manual mode nothing is replaced until `herd cluster repair`; a killed
+// server comes back with its Ambari state; the history is kept for replay.
+func TestSelfHealing(t *testing.T) {
+	s := start(t)
+	spec := s.spec("sh", 3)
+	spec.Repair.After = 2 * time.Minute
+	spec.NodeEnv[contract.EnvHeartbeatTimeout], spec.NodeEnv[contract.EnvBeatInterval] = "4s", "1s"
+	if st, err := s.provision(spec); err != nil || st.Health != cluster.Healthy {
+		t.Fatalf("provision: %+v %v", st, err)
+	}
+	s.checkPartitionHeals("sh", "sh-2")
+	s.policy("sh", cluster.RepairAuto, 10*time.Second)
+	s.checkKilledIsReplaced("sh", "sh-3", 1)
+	s.policy("sh", cluster.RepairManual, 10*time.Second)
+	s.checkManualRepair("sh", "sh-2")
+	s.policy("sh", cluster.RepairAuto, 10*time.Second)
+	s.checkKilledIsReplaced("sh", "sh-1", 3)
+	s.checkAmbariKeptItsCluster("sh")
+	recordHistory(t, s.c, cluster.WorkflowID("sh"), "self-healing.json")
+	if _, err := s.herd.Terminate(context.Background(), "sh", cluster.ReleaseInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if left := s.leftovers("sh"); left != "" {
+		t.Fatalf("terminate left %s", left)
+	}
+}
+
+func (s *stack) policy(name string, mode cluster.RepairMode, after time.Duration) {
+	s.t.Helper()
+	if _, err := s.herd.SetRepairPolicy(context.Background(), name, cluster.RepairPolicy{Mode: mode, After: after}); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+func (s *stack) containerID(node string) string {
+	c, err := s.p.Client.ContainerInspect(context.Background(), docker.ContainerName(node))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return c.ID
+}
+
+// checkPartitionHeals cuts a node off its network until Serf says it
+// failed, then puts it back: it is alive again, nothing was replaced, and
+// the health log tells what happened.
+func (s *stack) checkPartitionHeals(name, node string) {
+	ctx := context.Background()
+	id, net := s.containerID(node), docker.NetworkName(name)
+	c, _ := s.p.Client.ContainerInspect(ctx, id)
+	ep := c.NetworkSettings.Networks[net]
+	if err := s.p.Client.NetworkDisconnect(ctx, net, id, true); err != nil {
+		s.t.Fatal(err)
+	}
+	s.waitStatus(name, node+" seen failed", time.Minute, func(st cluster.Status) bool { return nodeHealth(st, node) == cluster.NodeDown })
+	settings := &network.EndpointSettings{Aliases: ep.Aliases, IPAMConfig: &network.EndpointIPAMConfig{IPv4Address: ep.IPAddress}}
+	if err := s.p.Client.NetworkConnect(ctx, net, id, settings); err != nil {
+		settings.IPAMConfig = nil // a network without a configured subnet takes no fixed address
+		if err := s.p.Client.NetworkConnect(ctx, net, id, settings); err != nil {
+			s.t.Fatal(err)
+		}
+	}
+	st := s.waitStatus(name, node+" alive again", 2*time.Minute, func(st cluster.Status) bool { return nodeHealth(st, node) == cluster.NodeAlive })
+	if st.Repairs != 0 || s.containerID(node) != id {
+		s.t.Fatalf("a partition shorter than repair-after replaced %s: %d repairs", node, st.Repairs)
+	}
+	log := ""
+	for _, e := range st.HealthLog {
+		log += e.String() + "; "
+	}
+	if !strings.Contains(log, node+": alive -> failed") && !strings.Contains(log, node+": suspect -> failed") || !strings.Contains(log, "failed -> alive") {
+		s.t.Fatalf("the health log must tell the partition: %s", log)
+	}
+	s.checkSize(name, 3)
+}
+
+// checkKilledIsReplaced kills a node's container: herd shows it failed,
+// replaces it after repair-after, and every layer agrees on 3 nodes.
+func (s *stack) checkKilledIsReplaced(name, node string, repairs int) {
+	id := s.containerID(node)
+	if err := s.p.Client.ContainerKill(context.Background(), id, "KILL"); err != nil {
+		s.t.Fatal(err)
+	}
+	s.waitStatus(name, node+" seen failed", time.Minute, func(st cluster.Status) bool { return nodeHealth(st, node).Down() })
+	st := s.waitStatus(name, node+" replaced", 10*time.Second+90*time.Second, func(st cluster.Status) bool {
+		return st.Repairs == repairs && st.Health == cluster.Healthy && st.Phase == cluster.PhaseReady
+	})
+	if s.containerID(node) == id {
+		s.t.Fatalf("%s was not replaced", node)
+	}
+	s.checkSize(name, 3)
+	for host, state := range s.ambariHosts(st, name) {
+		if state != "HEALTHY" {
+			s.t.Fatalf("ambari host %s is %s after the repair", host, state)
+		}
+	}
+}
+
+// checkManualRepair: in manual mode a dead node stays dead (the cluster
+// says degraded) until a person runs `herd cluster repair`.
+func (s *stack) checkManualRepair(name, node string) {
+	if err := s.p.Client.ContainerKill(context.Background(), s.containerID(node), "KILL"); err != nil {
+		s.t.Fatal(err)
+	}
+	s.waitStatus(name, node+" seen failed", time.Minute, func(st cluster.Status) bool { return nodeHealth(st, node).Down() })
+	time.Sleep(15 * time.Second) // longer than repair-after
+	st, _ := s.herd.Status(context.Background(), name)
+	if st.Health != cluster.Degraded || st.Repairs != 1 || !nodeHealth(st, node).Down() {
+		s.t.Fatalf("manual mode must leave %s down and the cluster degraded: %+v", node, st)
+	}
+	if out, code := s.cli("cluster", "repair", name, "--wait"); code != 0 || !strings.Contains(out, "repair "+node+" done") {
+		s.t.Fatalf("herd cluster repair exited %d:\n%s", code, out)
+	}
+	s.checkSize(name, 3)
+}
+
+// checkAmbariKeptItsCluster: after the server's replacement Ambari still
+// has the blueprint, the cluster and every host.
+func (s *stack) checkAmbariKeptItsCluster(name string) {
+	st, err := s.herd.Status(context.Background(), name)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	creds := s.master.For(name)
+	cl := ambariClient(st, creds)
+	if _, err := cl.GetBlueprint(context.Background(), cluster.DefaultBlueprint); err != nil {
+		s.t.Fatalf("the blueprint is gone: %v", err)
+	}
+	if hosts := s.ambariHosts(st, name); len(hosts) != 3 {
+		s.t.Fatalf("ambari hosts after the server's replacement: %v", hosts)
+	}
+}
