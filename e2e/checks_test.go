@@ -238,3 +238,20 @@ func (s *stack) ambariHosts(st cluster.Status, name string) map[string]string {
 func ambariClient(st cluster.Status, creds secrets.Cluster) *ambari.Client {
 	return ambari.NewClient(st.AmbariURL, creds.AmbariUser, creds.AmbariPassword)
 }
+
+// signals counts the health reports in a cluster workflow's history.
+func (s *stack) signals(name string) int {
+	s.t.Helper()
+	it := s.c.GetWorkflowHistory(context.Background(), cluster.WorkflowID(name), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	n := 0
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		if e.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED {
+			n++
+		}
+	}
+	return n
+}

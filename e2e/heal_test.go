@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -145,4 +146,51 @@ func (s *stack) checkAmbariKeptItsCluster(name string) {
 	if hosts := s.ambariHosts(st, name); len(hosts) != 3 {
 		s.t.Fatalf("ambari hosts after the server's replacement: %v", hosts)
 	}
+}
+
+// TestLostTogetherAreOneRepair kills 5 of 30 nodes at once: herd notices
+// them in one report or a few, and replaces all five in one repair.
+func TestLostTogetherAreOneRepair(t *testing.T) {
+	s := start(t)
+	spec := s.spec("big", 30)
+	spec.Repair.After, spec.QuorumTimeout = 15*time.Second, 3*time.Minute
+	spec.NodeEnv[contract.EnvHeartbeatTimeout], spec.NodeEnv[contract.EnvBeatInterval] = "4s", "1s"
+	if st, err := s.provision(spec); err != nil || len(st.Nodes) != 30 {
+		t.Fatalf("provision: %v", err)
+	}
+	before := s.signals("big")
+	victims := []string{"big-7", "big-13", "big-21", "big-26", "big-30"}
+	var wg sync.WaitGroup
+	for _, v := range victims {
+		wg.Add(1)
+		go func(id string) {
+			defer wg.Done()
+			_ = s.p.Client.ContainerKill(context.Background(), id, "KILL")
+		}(s.containerID(v))
+	}
+	wg.Wait()
+	s.waitStatus("big", "all five seen down", 2*time.Minute, func(st cluster.Status) bool {
+		down := 0
+		for _, v := range victims {
+			if nodeHealth(st, v).Down() {
+				down++
+			}
+		}
+		return down == len(victims)
+	})
+	// Ten changes (five lost heartbeats, five Serf failures) in a few
+	// settled reports, fewer than the nodes lost.
+	if n := s.signals("big") - before; n >= len(victims) {
+		t.Fatalf("the storm took %d health reports", n)
+	} else {
+		t.Logf("the storm took %d health reports", n)
+	}
+	st := s.waitStatus("big", "five replaced", 3*time.Minute, func(st cluster.Status) bool {
+		return st.Repairs >= 1 && st.Health == cluster.Healthy && st.Phase == cluster.PhaseReady
+	})
+	if st.Repairs != 1 || st.Operation != "repair "+strings.Join(victims, ", ") {
+		t.Fatalf("want one repair of all five, got %d: %q", st.Repairs, st.Operation)
+	}
+
+	s.checkSize("big", 30)
 }
