@@ -192,15 +192,20 @@ func (s *stack) checkSummaries(name string) {
 	}
 }
 
-// checkMetrics: the worker's /metrics shows the SDK's metrics and herd's.
-func (s *stack) checkMetrics() {
+// metricsText is what the worker's /metrics serves.
+func (s *stack) metricsText() string {
 	resp, err := http.Get("http://" + s.metrics + "/metrics")
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	text := string(body)
+	return string(body)
+}
+
+// checkMetrics: the worker's /metrics shows the SDK's metrics and herd's.
+func (s *stack) checkMetrics() {
+	text := s.metricsText()
 	for _, want := range []string{
 		`herd_clusters\{phase="ready"\} 1\n`,
 		`herd_nodes_alive\{[^}]*cluster="e2e"[^}]*\} 3\n`,

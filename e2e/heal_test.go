@@ -2,15 +2,20 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/network"
+	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/contract"
+	"github.com/herdhq/herd/internal/poll"
 	"github.com/herdhq/herd/providers/docker"
 )
 
@@ -29,11 +34,13 @@ func TestSelfHealing(t *testing.T) {
 	s.checkPartitionHeals("sh", "sh-2")
 	s.policy("sh", cluster.RepairAuto, 10*time.Second)
 	s.checkKilledIsReplaced("sh", "sh-3", 1)
+	s.checkCutOffIsReplaced("sh", "sh-3", 2)
 	s.policy("sh", cluster.RepairManual, 10*time.Second)
-	s.checkManualRepair("sh", "sh-2")
+	s.checkManualRepair("sh", "sh-2", 3)
 	s.policy("sh", cluster.RepairAuto, 10*time.Second)
-	s.checkKilledIsReplaced("sh", "sh-1", 3)
+	s.checkKilledIsReplaced("sh", "sh-1", 4)
 	s.checkAmbariKeptItsCluster("sh")
+	s.checkHealthMetrics("sh", 4)
 	recordHistory(t, s.c, cluster.WorkflowID("sh"), "self-healing.json")
 	if _, err := s.herd.Terminate(context.Background(), "sh", cluster.ReleaseInput{}); err != nil {
 		t.Fatal(err)
@@ -113,18 +120,65 @@ func (s *stack) checkKilledIsReplaced(name, node string, repairs int) {
 	}
 }
 
+// checkCutOffIsReplaced cuts a node off for longer than repair-after: it
+// is replaced, and the stale container is gone (removed while cut off), so
+// it never answers for the name; the name resolves to the replacement.
+func (s *stack) checkCutOffIsReplaced(name, node string, repairs int) {
+	ctx := context.Background()
+	id := s.containerID(node)
+	if err := s.p.Client.NetworkDisconnect(ctx, docker.NetworkName(name), id, true); err != nil {
+		s.t.Fatal(err)
+	}
+	s.waitStatus(name, node+" replaced after being cut off", 2*time.Minute, func(st cluster.Status) bool {
+		return st.Repairs == repairs && st.Health == cluster.Healthy && st.Phase == cluster.PhaseReady
+	})
+	if _, err := s.p.Client.ContainerInspect(ctx, id); !errdefs.IsNotFound(err) {
+		s.t.Fatalf("the stale container of %s must be gone: %v", node, err)
+	}
+	s.checkSize(name, 3)
+}
+
+// checkFoundDegraded: the Temporal UI's filter finds the cluster by its
+// health.
+func (s *stack) checkFoundDegraded(name string) {
+	q := fmt.Sprintf("%s = '%s' AND %s = '%s'", cluster.SAHealth, cluster.Degraded, cluster.SACluster, name)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := poll.Until(ctx, 500*time.Millisecond, func(ctx context.Context) (bool, error) {
+		resp, err := s.c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: q})
+		return err == nil && len(resp.Executions) == 1, nil
+	})
+	if err != nil {
+		s.t.Fatalf("no workflow found by %s", q)
+	}
+}
+
+// checkHealthMetrics: the worker's metrics count failures and repairs.
+func (s *stack) checkHealthMetrics(name string, repairs int) {
+	body := s.metricsText()
+	for _, want := range []string{
+		fmt.Sprintf(`herd_repairs_total\{[^}]*cluster="%s"[^}]*ok="true"[^}]*\} %d\n`, name, repairs),
+		fmt.Sprintf(`herd_node_failures_total\{[^}]*cluster="%s"[^}]*\} [1-9]`, name),
+	} {
+		if !regexp.MustCompile(want).MatchString(body) {
+			s.t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
 // checkManualRepair: in manual mode a dead node stays dead (the cluster
 // says degraded) until a person runs `herd cluster repair`.
-func (s *stack) checkManualRepair(name, node string) {
+func (s *stack) checkManualRepair(name, node string, repairs int) {
 	if err := s.p.Client.ContainerKill(context.Background(), s.containerID(node), "KILL"); err != nil {
 		s.t.Fatal(err)
 	}
 	s.waitStatus(name, node+" seen failed", time.Minute, func(st cluster.Status) bool { return nodeHealth(st, node).Down() })
 	time.Sleep(15 * time.Second) // longer than repair-after
 	st, _ := s.herd.Status(context.Background(), name)
-	if st.Health != cluster.Degraded || st.Repairs != 1 || !nodeHealth(st, node).Down() {
+	if st.Health != cluster.Degraded || st.Repairs != repairs-1 || !nodeHealth(st, node).Down() {
 		s.t.Fatalf("manual mode must leave %s down and the cluster degraded: %+v", node, st)
 	}
+	s.checkFoundDegraded(name)
 	if out, code := s.cli("cluster", "repair", name, "--wait"); code != 0 || !strings.Contains(out, "repair "+node+" done") {
 		s.t.Fatalf("herd cluster repair exited %d:\n%s", code, out)
 	}
