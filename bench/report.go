@@ -65,6 +65,7 @@ type Report struct {
 	Sizes      []Size      `json:"sizes"`
 	Concurrent *Concurrent `json:"concurrent,omitempty"`
 	Large      *Large      `json:"large,omitempty"`
+	Repair     *Repair     `json:"repair,omitempty"`
 }
 
 // Finish computes the summaries of a size.
@@ -149,6 +150,10 @@ func (r *Report) Markdown(w io.Writer) {
 	if c := r.Concurrent; c != nil {
 		fmt.Fprintf(w, "\n%d clusters x %d nodes at once, one worker: %.1f s in all, per cluster %s s; process RSS (embedded server + worker) %.0f MiB\n",
 			c.Clusters, c.Nodes, c.Wall, stat(c.PerCluster), c.ProcessRSS)
+	}
+	if rp := r.Repair; rp != nil {
+		fmt.Fprintf(w, "self-healing, %d kills of an agent of a 3-node cluster, repair after %.0f s: shown failed after %s s, healthy again after %s s\n",
+			rp.Runs, rp.RepairAfter, stat(rp.Noticed), stat(rp.Healthy))
 	}
 	if l := r.Large; l != nil {
 		fmt.Fprintf(w, "%d-node provisioning on fake activities: %.1f s, %d history events (%.1f%% of %d), %d bytes (%.1f%% of 50 MiB); continued as new after: %v\n",

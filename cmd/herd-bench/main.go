@@ -27,17 +27,18 @@ func main() {
 	script := flag.String("baseline", "bench/baseline.sh", "the 2014-way script")
 	conc := flag.Int("concurrent", 10, "clusters of 3 nodes provisioned at once (0 = skip)")
 	large := flag.Int("large", 1000, "nodes of the fake-activity provisioning (0 = skip)")
+	repairs := flag.Int("repairs", 3, "kills of an agent timed to a healthy cluster again (0 = skip)")
 	out := flag.String("out", "bench/results", "results folder")
 	flag.Parse()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
 	log.SetOutput(io.Discard) // the serf RPC client logs closed streams with the standard logger
-	if err := run(*sizes, *runs, *image, *script, *conc, *large, *out); err != nil {
+	if err := run(*sizes, *runs, *image, *script, *conc, *large, *repairs, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "herd-bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(sizes string, runs int, image, script string, conc, large int, out string) error {
+func run(sizes string, runs int, image, script string, conc, large, repairs int, out string) error {
 	s, err := bench.Start(200 * time.Millisecond) // the baseline script polls every 0.2 s too
 	if err != nil {
 		return err
@@ -70,6 +71,12 @@ func run(sizes string, runs int, image, script string, conc, large int, out stri
 	if conc > 0 {
 		slog.Info("provisioning at once", "clusters", conc)
 		if rep.Concurrent, err = s.Concurrently(image, conc, 3); err != nil {
+			return err
+		}
+	}
+	if repairs > 0 {
+		slog.Info("timing self-healing", "kills", repairs)
+		if rep.Repair, err = s.MeasureRepair(image, repairs, 5*time.Second); err != nil {
 			return err
 		}
 	}
