@@ -22,7 +22,7 @@ import (
 func (r *runner) nodesUp(ctx workflow.Context, nodes []cluster.Node) ([]cluster.Node, error) {
 	started := r.st.NodeList()
 	err := r.quorum(ctx, started)
-	missing := missingNodes(nodes, started)
+	missing := without(nodes, started)
 	var app *temporal.ApplicationError
 	if err != nil && errors.As(err, &app) && app.Type() == activities.ErrQuorumTimeout && r.st.Spec.MinNodes > 0 {
 		var names []string
@@ -85,16 +85,6 @@ func (r *runner) letGo(ctx workflow.Context, missing []cluster.Node) error {
 	}
 	r.done(StepRemoveNodes, "%d nodes did not come up: the cluster goes on without them, repair adds them", len(missing))
 	return nil
-}
-
-func missingNodes(all, started []cluster.Node) []cluster.Node {
-	var out []cluster.Node
-	for _, n := range all {
-		if !hasNode(started, n.Name) {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 func byFQDN(nodes []cluster.Node, fqdns []string) []cluster.Node {

@@ -61,11 +61,7 @@ func (c *clusterRun) powerOn(ctx workflow.Context) error {
 		return err
 	}
 	agents := c.state.NodeList()[1:]
-	var inst []cluster.Instance
-	for _, n := range agents {
-		inst = append(inst, c.instanceOf(n))
-	}
-	started, err := c.startAgents(ctx, agents, inst, c.state.Server().IP)
+	started, err := c.startAgents(ctx, agents, c.instancesOf(agents), c.state.Server().IP)
 	if err != nil {
 		return err
 	}
@@ -74,6 +70,14 @@ func (c *clusterRun) powerOn(ctx workflow.Context) error {
 		return err
 	}
 	return c.services(ctx, "STARTED")
+}
+
+func (c *clusterRun) instancesOf(nodes []cluster.Node) []cluster.Instance {
+	out := make([]cluster.Instance, len(nodes))
+	for i, n := range nodes {
+		out[i] = c.instanceOf(n)
+	}
+	return out
 }
 
 func (c *clusterRun) instanceOf(n cluster.Node) cluster.Instance {

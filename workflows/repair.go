@@ -127,11 +127,7 @@ func (c *clusterRun) replaceServer(ctx workflow.Context, server *cluster.Node) e
 // replaceAgents starts the agents again, joining the server, waits for
 // every node in Serf and has Ambari install the agents' host groups again.
 func (c *clusterRun) replaceAgents(ctx workflow.Context, agents []cluster.Node) error {
-	var inst []cluster.Instance
-	for _, n := range agents {
-		inst = append(inst, c.instanceOf(n))
-	}
-	started, err := c.startAgents(ctx, agents, inst, c.state.Server().IP)
+	started, err := c.startAgents(ctx, agents, c.instancesOf(agents), c.state.Server().IP)
 	if err != nil {
 		return err
 	}
