@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,6 +30,7 @@ import (
 	"github.com/herdhq/herd/internal/dockertest"
 	"github.com/herdhq/herd/providers/docker"
 	"github.com/herdhq/herd/secrets"
+	"github.com/herdhq/herd/starter"
 )
 
 func scaleReq(slaves int) cluster.ScaleRequest {
@@ -259,4 +261,33 @@ func (s *stack) signals(name string) int {
 		}
 	}
 	return n
+}
+
+// checkCredentials: `herd cluster credentials` needs the master key, and
+// what it prints logs in to the cluster's Ambari and Serf.
+func (s *stack) checkCredentials(name string) {
+	s.t.Helper()
+	if out, code := s.cli("cluster", "credentials", name, "--secret-file", filepath.Join(s.t.TempDir(), "none.key")); code != 2 || !strings.Contains(out, "--secret-file") {
+		s.t.Fatalf("without the key, credentials must exit 2 saying where to get it (%d):\n%s", code, out)
+	}
+	keyFile := filepath.Join(s.t.TempDir(), "master.key")
+	if err := (secrets.KeyFile{Master: s.master}).Write(keyFile); err != nil {
+		s.t.Fatal(err)
+	}
+	out, code := s.cli("cluster", "credentials", name, "--secret-file", keyFile, "-o", "json")
+	var cr starter.Credentials
+	if err := json.Unmarshal([]byte(out), &cr); code != 0 || err != nil {
+		s.t.Fatalf("credentials (exit %d): %v\n%s", code, err, out)
+	}
+	if _, err := ambari.NewClient(cr.AmbariURL, cr.AmbariUser, cr.AmbariPassword).ClusterHosts(context.Background(), name); err != nil {
+		s.t.Fatalf("the printed credentials must log in to Ambari: %v", err)
+	}
+	if _, err := ambari.NewClient(cr.AmbariURL, cr.AmbariUser, "wrong").ClusterHosts(context.Background(), name); !ambari.HasStatus(err, 403) {
+		s.t.Fatalf("a wrong password must be refused: %v", err)
+	}
+	cl, err := serfclient.ClientFromConfig(&serfclient.Config{Addr: cr.SerfRPC, AuthKey: cr.SerfRPCAuth})
+	if err != nil {
+		s.t.Fatalf("the printed serf token must work: %v", err)
+	}
+	cl.Close()
 }

@@ -129,6 +129,7 @@ func TestClusterLifecycle(t *testing.T) {
 	s := start(t)
 	s.createWithCLI("e2e")
 	s.checkSize("e2e", 3)
+	s.checkCredentials("e2e")
 	s.checkListAndUI()
 	s.checkSummaries("e2e")
 	s.checkMetrics()

@@ -7,6 +7,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -51,18 +52,14 @@ func Generate() (Master, error) {
 	return m, nil
 }
 
-// LoadOrCreate reads the hex master key at path, creating it (0600) when the
+// LoadOrCreate reads the master key at path, creating it (0600) when the
 // file does not exist yet.
 func LoadOrCreate(path string) (Master, error) {
-	b, err := os.ReadFile(path)
-	if err == nil {
-		return Parse(string(b))
+	m, err := Load(path)
+	if !errors.Is(err, os.ErrNotExist) {
+		return m, err
 	}
-	if !os.IsNotExist(err) {
-		return nil, fmt.Errorf("read master key %s: %w", path, err)
-	}
-	m, err := Generate()
-	if err != nil {
+	if m, err = Generate(); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
@@ -72,6 +69,14 @@ func LoadOrCreate(path string) (Master, error) {
 		return nil, fmt.Errorf("write master key %s: %w", path, err)
 	}
 	return m, nil
+}
+
+// Load reads the master key at path; the file must not be readable by
+// others. A missing file is an error wrapping os.ErrNotExist that says
+// where the key lives.
+func Load(path string) (Master, error) {
+	kf, err := ReadKeyFile(path)
+	return kf.Master, err
 }
 
 // Parse decodes a hex master key of at least 16 bytes.

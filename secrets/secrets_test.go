@@ -5,7 +5,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -127,5 +129,35 @@ func TestDockerTLSEngineRefusesForeignClients(t *testing.T) {
 		if err := <-results; err == nil {
 			t.Errorf("the engine must refuse a client with %s on its side", name)
 		}
+	}
+}
+
+func TestKeyFileIsCheckedBeforeUse(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Load(filepath.Join(dir, "none.key")); !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "--secret-file") {
+		t.Fatalf("a missing key must say where to get one: %v", err)
+	}
+	path := filepath.Join(dir, "master.key")
+	m, err := LoadOrCreate(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "chmod 600 "+path) {
+		t.Fatalf("a world-readable key must be refused naming the fix: %v", err)
+	}
+	_ = os.Chmod(path, 0o600)
+	if err := (KeyFile{Master: m, Codec: 3}).Write(path); err != nil {
+		t.Fatal(err)
+	}
+	kf, err := ReadKeyFile(path)
+	if err != nil || kf.Codec != 3 || string(kf.Master) != string(m) {
+		t.Fatalf("key file round trip: %+v %v", kf, err)
+	}
+	_ = os.WriteFile(path, []byte("00112233445566778899aabbccddeeff\nsomething else\n"), 0o600)
+	if _, err := ReadKeyFile(path); err == nil || !strings.Contains(err.Error(), `only "codec-key N" may follow`) {
+		t.Fatalf("a stray line must be refused: %v", err)
 	}
 }

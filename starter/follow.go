@@ -87,8 +87,8 @@ func printNodes(w io.Writer, st cluster.Status) {
 }
 
 func printReady(w io.Writer, st cluster.Status) {
-	fmt.Fprintf(w, "\ncluster %s is %s: %d nodes, Ambari request %d\nAmbari (emulator unless you run a real Ambari image): %s\n\n",
-		st.Cluster, st.Phase, len(st.Nodes), st.RequestID, st.AmbariURL)
+	fmt.Fprintf(w, "\ncluster %s is %s: %d nodes, Ambari request %d\nAmbari (emulator unless you run a real Ambari image): %s\nlog in with:  herd cluster credentials %s\n\n",
+		st.Cluster, st.Phase, len(st.Nodes), st.RequestID, st.AmbariURL, st.Cluster)
 	printNodes(w, st)
 }
 
