@@ -71,7 +71,16 @@ func (app *App) createCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "create NAME",
 		Short: "provision a cluster (a durable workflow; --wait follows it)",
-		Args:  cobra.ExactArgs(1),
+		Long: `Create provisions a cluster: one durable workflow (cluster/NAME) runs each step
+as a retryable activity. NAME is 2-32 lower-case letters, digits and dashes,
+starting with a letter; the nodes are NAME-1 (the Ambari server), NAME-2, ...
+in --domain. Everything is checked before anything is created.
+
+Examples:
+  herd cluster create demo --wait
+  herd cluster create big --nodes 10 --repair-after 1m --wait
+  herd cluster create prod --provider aws --provider-config aws.conf --image registry.example/herd-node:1`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			spec, err := f.Spec(args[0])
 			if err != nil {

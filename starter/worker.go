@@ -17,7 +17,10 @@ func (app *App) workerCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "run a herd worker against a Temporal cluster",
-		Args:  cobra.NoArgs,
+		Long: `Worker runs herd's workflows and activities on the "herd" task queue of the
+Temporal cluster at --address. Workers of one deployment share one master key
+file (--secret-file): cluster credentials derive from it.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			log, err := obs.Logger()
 			if err != nil {
