@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -114,6 +115,7 @@ func (c *imageCluster) resolve(in cluster.NodeInfo, args ...string) (string, err
 
 func TestNodeImageCluster(t *testing.T) {
 	c := startImageCluster(t)
+	c.checkConfined(t)
 	eventually(t, 30*time.Second, "three alive members", func() error {
 		ms, err := c.members(rpcAuth)
 		if err != nil {
@@ -366,4 +368,20 @@ func (c *imageCluster) checkHealth(t *testing.T) {
 		}
 		return err
 	})
+}
+
+// checkConfined: node containers run with least privilege, and the
+// cluster above works that way.
+func (c *imageCluster) checkConfined(t *testing.T) {
+	for _, n := range c.nodes {
+		in, err := c.p.Client.ContainerInspect(context.Background(), n.ContainerID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := in.HostConfig
+		if fmt.Sprint(h.CapDrop) != "[ALL]" || !slices.ContainsFunc(h.CapAdd, func(c string) bool { return strings.TrimPrefix(c, "CAP_") == "NET_BIND_SERVICE" }) || len(h.CapAdd) != 1 || !h.ReadonlyRootfs ||
+			fmt.Sprint(h.SecurityOpt) != "[no-new-privileges:true]" {
+			t.Fatalf("%s is not confined: drop %v add %v read-only %v security %v", n.Name, h.CapDrop, h.CapAdd, h.ReadonlyRootfs, h.SecurityOpt)
+		}
+	}
 }
