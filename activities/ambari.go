@@ -167,7 +167,7 @@ func (a *Activities) AddAmbariHosts(ctx context.Context, in HostsInput) (int64, 
 	}
 	have, err := cl.ClusterHosts(ctx, in.Cluster)
 	if err != nil {
-		return 0, fmt.Errorf("list hosts of %s: %w", in.Cluster, err)
+		return 0, ambariErr(err, "list hosts of %s", in.Cluster)
 	}
 	added := map[string]bool{}
 	for _, h := range have {
@@ -203,7 +203,7 @@ func (a *Activities) RemoveAmbariHosts(ctx context.Context, in HostsInput) error
 			return err
 		}
 		if err := cl.DeleteHost(ctx, in.Cluster, n.FQDN); err != nil && !ambari.HasStatus(err, http.StatusNotFound) {
-			return fmt.Errorf("delete host %s: %w", n.FQDN, err)
+			return ambariErr(err, "delete host %s", n.FQDN)
 		}
 	}
 	return nil
@@ -219,7 +219,7 @@ func (a *Activities) stopIfAlive(ctx context.Context, cl *ambari.Client, in Host
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("stop components on %s: %w", fqdn, err)
+		return ambariErr(err, "stop components on %s", fqdn)
 	}
 	if id == 0 {
 		return nil
@@ -256,5 +256,19 @@ func (a *Activities) SetServicesState(ctx context.Context, in ServicesInput) (in
 	if in.State == "INSTALLED" {
 		reqContext = "Stop All Services"
 	}
-	return cl.SetServicesState(ctx, in.Cluster, in.State, reqContext)
+	id, err := cl.SetServicesState(ctx, in.Cluster, in.State, reqContext)
+	return id, ambariErr(err, "set services of %s to %s", in.Cluster, in.State)
+}
+
+// ambariErr adds context to an Ambari call's error; one that trying again
+// cannot help (a 4xx answer, a redirect loop) is not retried.
+func ambariErr(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	msg := fmt.Sprintf(format, args...)
+	if !ambari.Retryable(err) {
+		return permanent("AmbariRefused", "%s: %v", msg, err)
+	}
+	return fmt.Errorf("%s: %w", msg, err)
 }

@@ -35,7 +35,7 @@ func (a *Activities) PollAmbariRequest(ctx context.Context, in PollInput) (Reque
 	err := poll.Until(ctx, a.interval(), func(ctx context.Context) (bool, error) {
 		req, err := cl.Request(ctx, in.Cluster, in.RequestID)
 		if err != nil {
-			return false, fmt.Errorf("poll ambari request %d: %w", in.RequestID, err)
+			return false, ambariErr(err, "poll ambari request %d", in.RequestID)
 		}
 		r := req.Requests
 		heartbeat(ctx, cluster.Progress{Status: r.RequestStatus, Percent: r.ProgressPercent, Done: r.CompletedTaskCount, Total: r.TaskCount})

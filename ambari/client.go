@@ -40,7 +40,12 @@ type Client struct {
 func NewClient(baseURL, user, password string) *Client {
 	return &Client{
 		BaseURL: strings.TrimRight(baseURL, "/"), User: user, Password: password,
-		HTTP: &http.Client{Timeout: 30 * time.Second},
+		HTTP: &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(_ *http.Request, via []*http.Request) error {
+			if len(via) >= 10 {
+				return ErrRedirectLoop
+			}
+			return nil
+		}},
 	}
 }
 
@@ -257,4 +262,24 @@ func (c *Client) StopHostComponents(ctx context.Context, cluster, host string) (
 // DeleteHost removes a host from a cluster.
 func (c *Client) DeleteHost(ctx context.Context, cluster, host string) error {
 	return c.do(ctx, http.MethodDelete, "/api/v1/clusters/"+url.PathEscape(cluster)+"/hosts/"+url.PathEscape(host), nil, nil)
+}
+
+// ErrRedirectLoop is a server that redirects herd in circles.
+var ErrRedirectLoop = errors.New("ambari redirected 10 times: check the server's URL")
+
+// Retryable reports whether trying the call again may help: a network
+// error, a timeout, a 5xx or 429 answer, or an answer that is not JSON (a
+// proxy's page while the server starts). A 4xx answer or a redirect loop
+// is the caller's to fix.
+func Retryable(err error) bool {
+	var ae *APIError
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, ErrRedirectLoop):
+		return false
+	case errors.As(err, &ae):
+		return ae.Status >= 500 || ae.Status == http.StatusTooManyRequests
+	}
+	return true
 }

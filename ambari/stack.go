@@ -41,6 +41,16 @@ var HDP21 = Stack{Name: "HDP", Version: "2.1", Components: map[string]StackCompo
 // Stacks are the stack definitions herd knows, by "NAME-VERSION".
 var Stacks = map[string]Stack{"HDP-2.1": HDP21}
 
+// StackNames lists the stacks herd knows, sorted.
+func StackNames() []string {
+	out := make([]string, 0, len(Stacks))
+	for k := range Stacks {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // LookupStack finds a stack definition by name and version.
 func LookupStack(name, version string) (Stack, bool) {
 	s, ok := Stacks[name+"-"+version]

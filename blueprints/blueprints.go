@@ -16,6 +16,10 @@ import (
 	"github.com/herdhq/herd/cluster"
 )
 
+// maxBlueprintBytes bounds a blueprint file (1 MiB): it goes into every
+// cluster's workflow history.
+const maxBlueprintBytes = 1 << 20
+
 //go:embed builtin/*.json
 var builtin embed.FS
 
@@ -37,6 +41,9 @@ func Load(nameOrFile string) (string, ambari.Blueprint, error) {
 		bp, err := parse(b, nameOrFile)
 		return nameOrFile, bp, err
 	}
+	if info, err := os.Stat(nameOrFile); err == nil && info.Size() > maxBlueprintBytes {
+		return "", ambari.Blueprint{}, fmt.Errorf("blueprint %s is %d bytes: a blueprint is at most %d (is it the right file?)", nameOrFile, info.Size(), maxBlueprintBytes)
+	}
 	b, err := os.ReadFile(nameOrFile)
 	if err != nil {
 		return "", ambari.Blueprint{}, fmt.Errorf("blueprint %q is neither built in (%s) nor a readable file: %w",
@@ -53,6 +60,9 @@ func parse(b []byte, origin string) (ambari.Blueprint, error) {
 		return bp, fmt.Errorf("blueprint %s is not valid JSON: %w", origin, err)
 	}
 	if err := ambari.ValidateBlueprint(bp, true); err != nil {
+		if _, ok := ambari.LookupStack(bp.Blueprints.StackName, bp.Blueprints.StackVersion); !ok {
+			return bp, fmt.Errorf("blueprint %s: %w (stacks herd knows: %s)", origin, err, strings.Join(ambari.StackNames(), ", "))
+		}
 		return bp, fmt.Errorf("blueprint %s: %w", origin, err)
 	}
 	return bp, nil

@@ -58,7 +58,7 @@ func (p RepairPolicy) WithDefaults() RepairPolicy {
 	if p.Mode == "" {
 		p.Mode = RepairAuto
 	}
-	if p.After <= 0 {
+	if p.After == 0 {
 		p.After = DefaultRepairAfter
 	}
 	return p

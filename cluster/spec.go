@@ -75,6 +75,9 @@ func (s Spec) Validate() error {
 	if err := s.Repair.WithDefaults().Validate(); err != nil {
 		return err
 	}
+	if s.QuorumTimeout < 0 || s.InstallTimeout < 0 {
+		return fmt.Errorf("--quorum-timeout %s, --install-timeout %s: give positive durations, e.g. 2m and 30m", s.QuorumTimeout, s.InstallTimeout)
+	}
 	if s.MinNodes < 0 || s.MinNodes > s.Size() {
 		return fmt.Errorf("--min-nodes %d: give 1 to %d (the cluster's size), or 0 to need every node", s.MinNodes, s.Size())
 	}
@@ -100,6 +103,9 @@ func (s Spec) validateGroups() error {
 		}
 		if bg.Cardinality != "" && !ambari.CardinalityAllows(bg.Cardinality, g.Count) {
 			return fmt.Errorf("host group %q has %d nodes but the blueprint says its cardinality is %s", g.Name, g.Count, bg.Cardinality)
+		}
+		if _, max, _ := s.GroupLimits(g.Name); g.Count > max {
+			return fmt.Errorf("host group %q has %d nodes: at most %d for an open-ended host group (the spec's max_group_size)", g.Name, g.Count, max)
 		}
 	}
 	for _, name := range s.blueprintGroups() {

@@ -178,6 +178,25 @@ func port(name, v string) (int, error) {
 	return n, nil
 }
 
+// herdSets are the variables herd sets on every node itself.
+var herdSets = []string{EnvRole, EnvNodeName, EnvCluster, EnvHostGroup, EnvJoinIP, EnvAdvertiseIP,
+	EnvEncryptKey, EnvRPCAuth, EnvAmbariUser, EnvAmbariPassword}
+
+// CheckExtra checks environment a user adds to every node: no variable herd
+// sets itself, and every herd-node variable readable as herd-node reads it.
+func CheckExtra(extra map[string]string) error {
+	for _, name := range herdSets {
+		if _, ok := extra[name]; ok {
+			return fmt.Errorf("%s is set by herd itself: leave it out of --node-env", name)
+		}
+	}
+	c := DefaultConfig()
+	c.Role, c.NodeName, c.Dev, c.Extra = RoleAgent, "node-1.herd.local", true, extra
+	env := c.Env()
+	_, err := Load(func(k string) string { return env[k] }, "")
+	return err
+}
+
 // Getenv reads one variable (os.Getenv, or a map's lookup in tests).
 type Getenv func(string) string
 

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/errdefs"
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/herdhq/herd/cluster"

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/herdhq/herd/cluster"
+	"github.com/robfig/cron/v3"
 )
 
 // ScheduleRequest describes a scale schedule: when (a cron expression, an
@@ -23,6 +24,10 @@ type ScheduleRequest struct {
 	TimeZone string
 }
 
+// cronParser reads cron expressions as Temporal does: five fields (an
+// optional sixth for seconds first) or a descriptor.
+var cronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
 // Timetable is the Temporal schedule spec the request asks for, and how
 // many firings it has (0: unlimited).
 func (r ScheduleRequest) Timetable() (client.ScheduleSpec, int, error) {
@@ -35,9 +40,17 @@ func (r ScheduleRequest) Timetable() (client.ScheduleSpec, int, error) {
 	if set != 1 {
 		return client.ScheduleSpec{}, 0, errors.New("give exactly one of --cron, --every or --at")
 	}
+	if r.TimeZone != "" {
+		if _, err := time.LoadLocation(r.TimeZone); err != nil {
+			return client.ScheduleSpec{}, 0, fmt.Errorf("--timezone %q is not a time zone: use an IANA name such as Europe/Budapest", r.TimeZone)
+		}
+	}
 	spec := client.ScheduleSpec{TimeZoneName: r.TimeZone}
 	switch {
 	case r.Cron != "":
+		if _, err := cronParser.Parse(r.Cron); err != nil {
+			return spec, 0, fmt.Errorf("--cron %q: %v; use five fields, e.g. \"0 8 * * MON-FRI\", or @daily, @every 12h", r.Cron, err)
+		}
 		spec.CronExpressions = []string{r.Cron}
 	case r.Every > 0:
 		spec.Intervals = []client.ScheduleIntervalSpec{{Every: r.Every}}

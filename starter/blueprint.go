@@ -10,7 +10,7 @@ import (
 )
 
 func (app *App) blueprintCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "blueprint", Short: "list, show and validate Ambari blueprints"}
+	cmd := group("blueprint", "list, show and validate Ambari blueprints")
 	cmd.AddCommand(&cobra.Command{
 		Use: "list", Short: "list the built-in blueprints", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

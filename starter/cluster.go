@@ -13,7 +13,7 @@ import (
 )
 
 func (app *App) clusterCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "cluster", Short: "create, inspect, scale, repair, stop, start and terminate clusters"}
+	cmd := group("cluster", "create, inspect, scale, repair, stop, start and terminate clusters")
 	cmd.AddCommand(app.createCommand(), app.statusCommand(), app.listCommand(), app.terminateCommand(),
 		app.scaleCommand(), app.powerCommand(cluster.UpdateStop), app.powerCommand(cluster.UpdateStart), app.watchCommand(),
 		app.repairCommand(), app.repairPolicyCommand(), app.credentialsCommand())

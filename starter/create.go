@@ -47,6 +47,9 @@ func (f CreateFlags) Spec(name string) (cluster.Spec, error) {
 	if spec.NodeEnv, err = keyValues("--node-env", f.NodeEnv); err != nil {
 		return spec, err
 	}
+	if err := contract.CheckExtra(spec.NodeEnv); err != nil {
+		return spec, fmt.Errorf("--node-env: %w", err)
+	}
 	if spec.ProviderOptions, err = f.providerOptions(); err != nil {
 		return spec, err
 	}

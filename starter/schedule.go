@@ -12,7 +12,7 @@ import (
 )
 
 func (app *App) scheduleCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "schedule", Short: "scale clusters on a timetable (Temporal Schedules)"}
+	cmd := group("schedule", "scale clusters on a timetable (Temporal Schedules)")
 	cmd.AddCommand(app.scheduleCreate(), app.scheduleList(), app.scheduleDescribe(),
 		app.scheduleSimple("pause", (*herdclient.Client).PauseSchedule),
 		app.scheduleSimple("unpause", (*herdclient.Client).UnpauseSchedule),
