@@ -3,7 +3,7 @@ IMAGE ?= herd-node:dev
 GO    ?= go
 BIN   := bin
 
-.PHONY: all build image run test bench vet clean
+.PHONY: all build image run test fuzz bench vet clean
 
 all: build
 
@@ -29,6 +29,16 @@ test:
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 30m $$($(GO) list ./... | grep -v '/e2e$$')
 	$(GO) test -count=1 -timeout 30m ./e2e
+
+# A bounded run of each fuzz target (seed corpora in each package's
+# testdata/fuzz); FUZZTIME per target.
+FUZZTIME ?= 10s
+FUZZ := FuzzAnswer:./clusterdns FuzzLoad:./contract FuzzParse:./blueprints FuzzRenderHost:./cloudinit
+fuzz:
+	@for t in $(FUZZ); do \
+		echo "fuzz $${t%%:*} ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) $${t##*:} || exit 1; \
+	done
 
 # Go benchmarks of the hot paths, then clusters of SIZES nodes on the local
 # engine against the 2014 way (bench/baseline.sh), clusters at once, and a

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/herdhq/herd/contract"
 )
@@ -18,7 +20,7 @@ import (
 var files embed.FS
 
 var tmpl = template.Must(template.New("host.yaml.tmpl").
-	Funcs(template.FuncMap{"q": strconv.Quote, "indent": indent}).
+	Funcs(template.FuncMap{"q": strconv.Quote, "indent": indent, "shq": shellQuote}).
 	ParseFS(files, "host.yaml.tmpl"))
 
 func indent(n int, s string) string {
@@ -48,9 +50,27 @@ func NodeEnv(cfg contract.Config) []string {
 	return contract.Config{Role: cfg.Role, NodeName: cfg.NodeName, Cluster: cfg.Cluster, HostGroup: cfg.HostGroup}.EnvList()
 }
 
+// shellQuote quotes s for sh: one word, whatever it holds.
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// check refuses values that could change the document's shape: not
+// UTF-8, or holding control characters (a newline would start a key).
+func (p HostParams) check() error {
+	values := append([]string{p.Node, p.FQDN, string(p.Role), p.HostGroup, p.Cluster, p.Image, p.ImageTarURL}, p.NodeEnv...)
+	for _, v := range values {
+		if !utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0 {
+			return fmt.Errorf("render cloud-config for %s: %q holds a control character or is not UTF-8", p.FQDN, v)
+		}
+	}
+	return nil
+}
+
 // RenderHost returns the cloud-config of a cloud instance: Docker installed
 // and listening with TLS, the node image loaded.
 func RenderHost(p HostParams) (string, error) {
+	if err := p.check(); err != nil {
+		return "", err
+	}
 	var b bytes.Buffer
 	data := struct {
 		HostParams

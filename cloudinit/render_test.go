@@ -73,7 +73,7 @@ func TestRenderHostPassesCloudInitSchema(t *testing.T) {
 	}
 	p.ImageTarURL = "https://example.org/herd-node.tar"
 	out, _ = RenderHost(p)
-	if !strings.Contains(out, `curl -fsSL https://example.org/herd-node.tar | docker load`) {
+	if !strings.Contains(out, `curl -fsSL 'https://example.org/herd-node.tar' | docker load`) {
 		t.Fatalf("tarball step missing:\n%s", out)
 	}
 	schema(t, out)

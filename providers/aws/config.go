@@ -5,6 +5,7 @@ package aws
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -61,6 +62,11 @@ func ParseOptions(m map[string]string) (Options, error) {
 			return o, fmt.Errorf("provider option root-volume-gib=%q: give a size from 8 to 16384", v)
 		}
 		o.RootVolumeGiB = int32(n)
+	}
+	if v := m["image-tar-url"]; v != "" {
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsAny(v, " \t\n'\"") {
+			return o, fmt.Errorf("provider option image-tar-url=%q: give an http(s) URL of a `docker save` tarball", v)
+		}
 	}
 	switch {
 	case o.Region == "":
