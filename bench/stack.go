@@ -13,6 +13,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/herdhq/herd/activities"
+	"github.com/herdhq/herd/codec"
 	"github.com/herdhq/herd/devserver"
 	"github.com/herdhq/herd/herdclient"
 	"github.com/herdhq/herd/providers"
@@ -43,16 +44,22 @@ func Start(pollInterval time.Duration) (*Stack, error) {
 		return nil, err
 	}
 	s := &Stack{srv: srv}
-	if s.Client, err = herdclient.Dial(herdclient.Options{Address: srv.Address, Namespace: "default", Logger: quiet}); err != nil {
+	s.Master, _ = secrets.Generate()
+	cd, err := codec.New(secrets.KeyFile{Master: s.Master})
+	if err != nil {
 		srv.Stop()
 		return nil, err
 	}
-	s.Herd = herdclient.New(s.Client)
+	dc := cd.DataConverter()
+	if s.Client, err = herdclient.Dial(herdclient.Options{Address: srv.Address, Namespace: "default", Logger: quiet, DataConverter: dc}); err != nil {
+		srv.Stop()
+		return nil, err
+	}
+	s.Herd = herdclient.New(s.Client, dc)
 	if s.Docker, err = docker.New(quiet); err != nil {
 		s.Stop()
 		return nil, err
 	}
-	s.Master, _ = secrets.Generate()
 	acts := &activities.Activities{Providers: providers.Registry{"docker": s.Docker}, Master: s.Master, Temporal: s.Client, PollInterval: pollInterval}
 	fake := sdkworker.New(s.Client, FakeQueue, sdkworker.Options{})
 	fake.RegisterWorkflow(workflows.ClusterWorkflow)

@@ -36,7 +36,10 @@ type Options struct {
 	Port      int    // frontend gRPC port, 7233 by default; 0 = any free port
 	UIPort    int    // Web UI port; 0 = any free port, -1 = no UI
 	Namespace string // created at start, "default" by default
-	Logger    log.Logger
+	// CodecEndpoint is where the UI decrypts payloads (herd's codec
+	// server); empty: the UI shows them as they are stored.
+	CodecEndpoint string
+	Logger        log.Logger
 }
 
 // Server is a running embedded Temporal server.
@@ -104,7 +107,8 @@ func (s *Server) startUI(o Options) {
 	s.ui = uiserver.NewServer(uiopts.WithConfigProvider(&uiconfig.Config{
 		Host: o.IP, Port: o.UIPort, TemporalGRPCAddress: s.Address, EnableUI: true,
 		DefaultNamespace: o.Namespace, HideLogs: true, DisableNewsFetch: true,
-		CORS: uiconfig.CORS{CookieInsecure: true},
+		CORS:  uiconfig.CORS{CookieInsecure: true},
+		Codec: uiconfig.Codec{Endpoint: o.CodecEndpoint},
 	}))
 	s.UIURL = fmt.Sprintf("http://%s", net.JoinHostPort(o.IP, strconv.Itoa(o.UIPort)))
 	go func() {
@@ -192,8 +196,8 @@ func staticHosts(ip string, c *config.Config) map[primitives.ServiceName]static.
 
 // Embedded starts the server with its UI on the given ports, with the
 // database in dataDir: the embedded default of `herd dev`.
-func Embedded(dataDir string, port, uiPort int) (addr, uiURL string, stop func(), err error) {
-	srv, err := Start(Options{DataDir: dataDir, Port: port, UIPort: uiPort})
+func Embedded(dataDir string, port, uiPort int, codecEndpoint string) (addr, uiURL string, stop func(), err error) {
+	srv, err := Start(Options{DataDir: dataDir, Port: port, UIPort: uiPort, CodecEndpoint: codecEndpoint})
 	if err != nil {
 		return "", "", nil, err
 	}

@@ -63,7 +63,8 @@ func (s *stack) checkBrowser(chrome, name string) {
 	}
 	query := url.QueryEscape(`HerdPhase="ready" AND HerdCluster="` + name + `"`)
 	s.page(ctx, "workflow-list", navigate(s.srv.UIURL+"/namespaces/default/workflows?query="+query), "cluster/"+name, "ClusterWorkflow")
-	s.page(ctx, "workflow", click("cluster/"+name), "ClusterWorkflow", "Event History", "Search Attributes")
+	// The input shows decrypted: the UI reads it through herd's codec server.
+	s.page(ctx, "workflow", click("cluster/"+name), "ClusterWorkflow", "Event History", "Search Attributes", `"blueprint_name"`)
 	s.page(ctx, "workflow-search-attributes", click("Search Attributes"), "HerdPhase", "ready", "HerdNodes", "multi-node-hdfs-yarn")
 }
 

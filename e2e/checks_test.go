@@ -18,10 +18,10 @@ import (
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
 	serfclient "github.com/hashicorp/serf/client"
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
+	"go.temporal.io/api/proxy"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/herdhq/herd/ambari"
@@ -134,24 +134,45 @@ func TestFailedInstallLeavesNothing(t *testing.T) {
 	}
 }
 
-// recordHistory keeps the workflow's history for the replay test when
-// HERD_RECORD_HISTORY=1.
-func recordHistory(t *testing.T, c client.Client, id, file string) {
-	if os.Getenv("HERD_RECORD_HISTORY") != "1" {
-		return
-	}
+// history is a workflow's history as Temporal stores it (payloads
+// encrypted).
+func (s *stack) history(id string) *historypb.History {
+	s.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	it := c.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	it := s.c.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	h := &historypb.History{}
 	for it.HasNext() {
 		e, err := it.Next()
 		if err != nil {
-			t.Fatal(err)
+			s.t.Fatal(err)
 		}
 		h.Events = append(h.Events, e)
 	}
-	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(h)
+	return h
+}
+
+// decoded is a history with its payloads decrypted.
+func (s *stack) decoded(h *historypb.History) *historypb.History {
+	s.t.Helper()
+	err := proxy.VisitPayloads(context.Background(), h, proxy.VisitPayloadsOptions{SkipSearchAttributes: true,
+		Visitor: func(_ *proxy.VisitPayloadsContext, ps []*commonpb.Payload) ([]*commonpb.Payload, error) {
+			return s.codec.Decode(ps)
+		}})
+	if err != nil {
+		s.t.Fatalf("decode history: %v", err)
+	}
+	return h
+}
+
+// recordHistory keeps the workflow's history, decrypted, for the replay
+// test when HERD_RECORD_HISTORY=1.
+func (s *stack) recordHistory(id, file string) {
+	t := s.t
+	if os.Getenv("HERD_RECORD_HISTORY") != "1" {
+		return
+	}
+	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(s.decoded(s.history(id)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +190,7 @@ func (s *stack) checkSummaries(name string) {
 		s.t.Fatal(err)
 	}
 	var summary string
-	_ = converter.GetDefaultDataConverter().FromPayload(d.GetExecutionConfig().GetUserMetadata().GetSummary(), &summary)
+	_ = s.herd.DC.FromPayload(d.GetExecutionConfig().GetUserMetadata().GetSummary(), &summary)
 	if summary != "Hadoop cluster "+name+": blueprint multi-node-hdfs-yarn, 3 nodes on docker" {
 		s.t.Errorf("workflow summary %q", summary)
 	}
@@ -182,7 +203,7 @@ func (s *stack) checkSummaries(name string) {
 		}
 		if e.GetEventType() == enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED {
 			var text string
-			_ = converter.GetDefaultDataConverter().FromPayload(e.GetUserMetadata().GetSummary(), &text)
+			_ = s.herd.DC.FromPayload(e.GetUserMetadata().GetSummary(), &text)
 			steps = append(steps, text)
 		}
 	}

@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,10 +21,12 @@ import (
 	"github.com/herdhq/herd/activities"
 	"github.com/herdhq/herd/blueprints"
 	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/codec"
 	"github.com/herdhq/herd/contract"
 	"github.com/herdhq/herd/devserver"
 	"github.com/herdhq/herd/herdclient"
 	"github.com/herdhq/herd/internal/dockertest"
+	"github.com/herdhq/herd/internal/freeport"
 	"github.com/herdhq/herd/providers"
 	"github.com/herdhq/herd/providers/docker"
 	"github.com/herdhq/herd/secrets"
@@ -39,6 +43,7 @@ type stack struct {
 	herd    *herdclient.Client
 	p       *docker.Provider
 	master  secrets.Master
+	codec   *codec.Codec
 	image   string
 }
 
@@ -55,14 +60,25 @@ func start(t *testing.T) *stack {
 // startServer runs the embedded Temporal server with its UI and a client
 // with metrics; no worker yet.
 func startServer(t *testing.T) *stack {
-	srv, err := devserver.Start(devserver.Options{UIPort: 0})
+	master, _ := secrets.Generate()
+	cd, err := codec.New(secrets.KeyFile{Master: master})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ports, err := freeport.Ports("127.0.0.1", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codecURL := serveCodec(t, cd, ports[0])
+	srv, err := devserver.Start(devserver.Options{UIPort: ports[0], CodecEndpoint: codecURL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Stop)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	obs := worker.Observability{MetricsAddr: "127.0.0.1:0"}
-	c, err := herdclient.Dial(herdclient.Options{Address: srv.Address, Namespace: "default", Logger: quiet, Metrics: obs.ClientMetrics()})
+	dc := cd.DataConverter()
+	c, err := herdclient.Dial(herdclient.Options{Address: srv.Address, Namespace: "default", Logger: quiet, Metrics: obs.ClientMetrics(), DataConverter: dc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,8 +88,16 @@ func startServer(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ms.Close() })
-	master, _ := secrets.Generate()
-	return &stack{t: t, metrics: ms.Addr, srv: srv, c: c, herd: herdclient.New(c), master: master}
+	return &stack{t: t, metrics: ms.Addr, srv: srv, c: c, herd: herdclient.New(c, dc), master: master, codec: cd}
+}
+
+// serveCodec serves the codec to the UI that will listen on uiPort, as
+// herd dev does, and returns its endpoint.
+func serveCodec(t *testing.T, cd *codec.Codec, uiPort int) string {
+	ui := strconv.Itoa(uiPort)
+	srv := httptest.NewServer(cd.Handler("e2e-token", []string{"http://127.0.0.1:" + ui, "http://localhost:" + ui}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/e2e-token"
 }
 
 // startWorker starts a worker with the given providers; the test may stop
@@ -138,7 +162,7 @@ func TestClusterLifecycle(t *testing.T) {
 	s.checkRefused("e2e")
 	s.stopStart("e2e")
 	s.checkSchedule("e2e")
-	recordHistory(t, s.c, "cluster/e2e", "lifecycle.json")
+	s.recordHistory("cluster/e2e", "lifecycle.json")
 	rel, err := s.herd.Terminate(context.Background(), "e2e", cluster.ReleaseInput{})
 	if err != nil || rel.Containers != 3 || rel.Networks != 1 {
 		t.Fatalf("terminate: %+v %v", rel, err)

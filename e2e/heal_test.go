@@ -41,7 +41,7 @@ func TestSelfHealing(t *testing.T) {
 	s.checkKilledIsReplaced("sh", "sh-1", 4)
 	s.checkAmbariKeptItsCluster("sh")
 	s.checkHealthMetrics("sh", 4)
-	recordHistory(t, s.c, cluster.WorkflowID("sh"), "self-healing.json")
+	s.recordHistory(cluster.WorkflowID("sh"), "self-healing.json")
 	if _, err := s.herd.Terminate(context.Background(), "sh", cluster.ReleaseInput{}); err != nil {
 		t.Fatal(err)
 	}

@@ -21,10 +21,18 @@ import (
 // Client is herd's typed client over a Temporal client.
 type Client struct {
 	T client.Client
+	// DC decodes what the client reads outside Temporal's own calls
+	// (heartbeats, history): the data converter it was dialled with.
+	DC converter.DataConverter
 }
 
-// New wraps a Temporal client.
-func New(c client.Client) *Client { return &Client{T: c} }
+// New wraps a Temporal client dialled with dc (nil: Temporal's default).
+func New(c client.Client, dc converter.DataConverter) *Client {
+	if dc == nil {
+		dc = converter.GetDefaultDataConverter()
+	}
+	return &Client{T: c, DC: dc}
+}
 
 // Create starts the workflow of a new cluster, which provisions it. The
 // spec is validated first: nothing starts for a bad one.

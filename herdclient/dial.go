@@ -12,7 +12,9 @@ import (
 	"os"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 )
 
 // Options says how to reach Temporal.
@@ -25,6 +27,9 @@ type Options struct {
 	TLSServerName string
 	Logger        *slog.Logger
 	Metrics       client.MetricsHandler // nil: no SDK metrics
+	// DataConverter encodes payloads (codec.DataConverter: encrypted);
+	// nil is Temporal's default, in clear.
+	DataConverter converter.DataConverter
 }
 
 // Dial connects to Temporal.
@@ -35,6 +40,12 @@ func Dial(o Options) (client.Client, error) {
 	}
 	if o.Metrics != nil {
 		opts.MetricsHandler = o.Metrics
+	}
+	if o.DataConverter != nil {
+		opts.DataConverter = o.DataConverter
+		// Failure messages and stacks are payloads too, so encrypted alike.
+		opts.FailureConverter = temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
+			DataConverter: o.DataConverter, EncodeCommonAttributes: true})
 	}
 	tlsCfg, err := o.tlsConfig()
 	if err != nil {

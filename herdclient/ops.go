@@ -7,7 +7,6 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
 
 	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/internal/failure"
@@ -144,6 +143,6 @@ func (c *Client) SpecOf(ctx context.Context, name string) (cluster.Spec, error) 
 		return cluster.Spec{}, fmt.Errorf("read history of %s: %w", name, err)
 	}
 	var in cluster.ClusterInput
-	err = converter.GetDefaultDataConverter().FromPayloads(e.GetWorkflowExecutionStartedEventAttributes().GetInput(), &in)
+	err = c.DC.FromPayloads(e.GetWorkflowExecutionStartedEventAttributes().GetInput(), &in)
 	return in.Spec, err
 }

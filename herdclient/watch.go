@@ -5,7 +5,6 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/converter"
 
 	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/internal/poll"
@@ -38,7 +37,7 @@ func (c *Client) Look(ctx context.Context, name string) Snapshot {
 	s.Closed = d.WorkflowExecutionInfo.Status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
 	for _, pa := range d.PendingActivities {
 		var p cluster.Progress
-		if pa.HeartbeatDetails != nil && converter.GetDefaultDataConverter().FromPayloads(pa.HeartbeatDetails, &p) == nil {
+		if pa.HeartbeatDetails != nil && c.DC.FromPayloads(pa.HeartbeatDetails, &p) == nil {
 			s.Live[pa.ActivityType.GetName()] = p
 		}
 	}

@@ -92,3 +92,7 @@ func Parse(s string) (Master, error) {
 func (c Cluster) GossipKey() ([]byte, error) {
 	return base64.StdEncoding.DecodeString(c.SerfEncryptKey)
 }
+
+// CodecKey is the AES-256 key of payload generation gen (1, 2, ...):
+// Temporal payloads are encrypted with the newest and decrypted with any.
+func (m Master) CodecKey(gen int) []byte { return m.derive("payload-codec", fmt.Sprint(gen)) }

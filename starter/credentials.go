@@ -8,7 +8,6 @@ import (
 
 	"github.com/herdhq/herd/herdclient"
 	"github.com/herdhq/herd/secrets"
-	"github.com/herdhq/herd/worker"
 )
 
 // Credentials are how a person logs in to a cluster.
@@ -22,7 +21,6 @@ type Credentials struct {
 }
 
 func (app *App) credentialsCommand() *cobra.Command {
-	secretFile := worker.DefaultSecretFile()
 	cmd := &cobra.Command{
 		Use:   "credentials NAME",
 		Short: "print how to log in to a cluster's Ambari and Serf (needs the worker's master key)",
@@ -32,7 +30,7 @@ nowhere else (not in Temporal): run this where the worker runs, or give a copy
 of its key file with --secret-file.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			master, err := secrets.Load(secretFile)
+			master, err := secrets.Load(app.SecretFile)
 			if err != nil {
 				return usage(err)
 			}
@@ -48,7 +46,6 @@ of its key file with --secret-file.`,
 			})
 		},
 	}
-	cmd.Flags().StringVar(&secretFile, "secret-file", secretFile, "the worker's master key file (HERD_SECRET_FILE)")
 	return cmd
 }
 

@@ -17,17 +17,18 @@ import (
 )
 
 // Embedded starts an embedded Temporal server (SQLite in dataDir) and its
-// Web UI, returning the frontend's address, the UI's URL and how to stop
-// them. cmd/herd passes devserver's; a binary without it has no `herd dev`.
-type Embedded func(dataDir string, port, uiPort int) (addr, uiURL string, stop func(), err error)
+// Web UI, which decrypts payloads through codecEndpoint, returning the
+// frontend's address, the UI's URL and how to stop them. cmd/herd passes
+// devserver's; a binary without it has no `herd dev`.
+type Embedded func(dataDir string, port, uiPort int, codecEndpoint string) (addr, uiURL string, stop func(), err error)
 
 // DevFlags are the options of `herd dev` (and of the one `herd up` starts).
 type DevFlags struct {
-	DataDir    string
-	Port       int
-	UIPort     int
-	SecretFile string
-	Obs        worker.Observability
+	DataDir   string
+	Port      int
+	UIPort    int
+	CodecPort int
+	Obs       worker.Observability
 }
 
 func defaultDataDir() string {
@@ -39,7 +40,7 @@ func bindDevFlags(cmd *cobra.Command, f *DevFlags) {
 	cmd.Flags().StringVar(&f.DataDir, "data-dir", defaultDataDir(), "where the Temporal database (SQLite) is kept")
 	cmd.Flags().IntVar(&f.Port, "port", 7233, "Temporal frontend port")
 	cmd.Flags().IntVar(&f.UIPort, "ui-port", 8233, "Temporal Web UI port")
-	cmd.Flags().StringVar(&f.SecretFile, "secret-file", worker.DefaultSecretFile(), "master key file of cluster credentials")
+	cmd.Flags().IntVar(&f.CodecPort, "codec-port", 8234, "port of the codec server the Web UI decrypts payloads with")
 	bindObs(cmd.Flags(), &f.Obs)
 }
 
@@ -69,12 +70,21 @@ func (app *App) devCommand() *cobra.Command {
 
 // runDev serves the embedded server and a worker until ctx ends.
 func (app *App) runDev(ctx context.Context, f DevFlags, logger *slog.Logger) error {
-	addr, uiURL, stop, err := app.embedded(f.DataDir, f.Port, f.UIPort)
+	dc, err := worker.Codec(app.SecretFile)
+	if err != nil {
+		return err
+	}
+	endpoint, stopCodec, err := app.serveCodecForUI(f)
+	if err != nil {
+		return err
+	}
+	defer stopCodec()
+	addr, uiURL, stop, err := app.embedded(f.DataDir, f.Port, f.UIPort, endpoint)
 	if err != nil {
 		return fmt.Errorf("start the embedded Temporal server (is another `herd dev` running on port %d?): %w", f.Port, err)
 	}
 	defer stop()
-	c, err := herdclient.Dial(herdclient.Options{Address: addr, Namespace: "default", Logger: logger, Metrics: f.Obs.ClientMetrics()})
+	c, err := herdclient.Dial(herdclient.Options{Address: addr, Namespace: "default", Logger: logger, Metrics: f.Obs.ClientMetrics(), DataConverter: dc})
 	if err != nil {
 		return err
 	}
@@ -87,7 +97,7 @@ func (app *App) runDev(ctx context.Context, f DevFlags, logger *slog.Logger) err
 	if _, err := worker.EnsureSearchAttributes(ctx, c, "default"); err != nil {
 		return err
 	}
-	acts, err := worker.DefaultActivities(c, f.SecretFile, logger)
+	acts, err := worker.DefaultActivities(c, app.SecretFile, logger)
 	if err != nil {
 		return err
 	}

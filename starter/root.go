@@ -12,14 +12,19 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/herdhq/herd/codec"
 	"github.com/herdhq/herd/herdclient"
+	"github.com/herdhq/herd/worker"
 )
 
 // App is the state shared by the commands.
 type App struct {
-	Conn     herdclient.Options
-	Output   string // "text" or "json"
-	embedded Embedded
+	Conn   herdclient.Options
+	Output string // "text" or "json"
+	// SecretFile is the master key file: payloads are encrypted with keys
+	// derived from it, and cluster credentials derive from it.
+	SecretFile string
+	embedded   Embedded
 }
 
 // NewCommand returns the `herd` command tree. embedded starts the embedded
@@ -41,8 +46,9 @@ func NewCommand(embedded Embedded) *cobra.Command {
 	}
 	bindConn(root.PersistentFlags(), &app.Conn)
 	root.PersistentFlags().StringVarP(&app.Output, "output", "o", "text", "output format of read commands: text or json")
+	root.PersistentFlags().StringVar(&app.SecretFile, "secret-file", worker.DefaultSecretFile(), "the master key file: payloads are encrypted, and cluster credentials derived, with it (HERD_SECRET_FILE)")
 	root.AddCommand(app.clusterCommand(), app.blueprintCommand(), app.scheduleCommand(), app.versionCommand(),
-		app.workerCommand(), app.setupCommand(), app.devCommand(), app.upCommand())
+		app.workerCommand(), app.setupCommand(), app.devCommand(), app.upCommand(), app.codecServerCommand(), app.secretsCommand())
 	return root
 }
 
@@ -56,16 +62,22 @@ func Execute(root *cobra.Command) int {
 	return ExitCode(err)
 }
 
-// withClient dials Temporal, runs fn and closes the connection.
+// withClient dials Temporal with payloads encrypted by the master key's
+// codec, runs fn and closes the connection.
 func (app *App) withClient(fn func(*herdclient.Client) error) error {
 	o := app.Conn
 	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	cd, err := codec.Load(app.SecretFile)
+	if err != nil {
+		return usage(fmt.Errorf("herd's payloads are encrypted with the worker's master key: %w", err))
+	}
+	o.DataConverter = cd.DataConverter()
 	c, err := herdclient.Dial(o)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	return fn(herdclient.New(c))
+	return fn(herdclient.New(c, o.DataConverter))
 }
 
 // print writes v as JSON, or calls text for the text form.

@@ -14,8 +14,10 @@ import (
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 
+	"github.com/herdhq/herd/codec"
 	"github.com/herdhq/herd/herdclient"
 	"github.com/herdhq/herd/internal/poll"
+	"github.com/herdhq/herd/secrets"
 )
 
 // upCommand is `herd up`: `herd dev` in the background, then a demo
@@ -33,7 +35,10 @@ func (app *App) upCommand() *cobra.Command {
 			if err != nil {
 				return usage(err)
 			}
-			c, err := ensureDev(cmd.Context(), f)
+			if _, err := secrets.LoadOrCreate(app.SecretFile); err != nil { // the dev process and this client share it
+				return err
+			}
+			c, err := ensureDev(cmd.Context(), f, app.SecretFile)
 			if err != nil {
 				return err
 			}
@@ -66,18 +71,22 @@ func printUp(out io.Writer, f DevFlags, name string) {
 
 // ensureDev connects to a running `herd dev`, starting one in the
 // background (logging to DATA/dev.log) when none answers.
-func ensureDev(ctx context.Context, f DevFlags) (*herdclient.Client, error) {
-	opts := herdclient.Options{Address: "127.0.0.1:" + strconv.Itoa(f.Port), Namespace: "default"}
+func ensureDev(ctx context.Context, f DevFlags, secretFile string) (*herdclient.Client, error) {
+	cd, err := codec.Load(secretFile)
+	if err != nil {
+		return nil, err
+	}
+	opts := herdclient.Options{Address: "127.0.0.1:" + strconv.Itoa(f.Port), Namespace: "default", DataConverter: cd.DataConverter()}
 	if c, err := dialHealthy(ctx, opts); err == nil {
 		return c, nil
 	}
-	if err := spawnDev(f); err != nil {
+	if err := spawnDev(f, secretFile); err != nil {
 		return nil, err
 	}
 	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	var c *herdclient.Client
-	err := poll.Until(wctx, time.Second, func(ctx context.Context) (bool, error) {
+	err = poll.Until(wctx, time.Second, func(ctx context.Context) (bool, error) {
 		var err error
 		c, err = dialHealthy(ctx, opts)
 		return err == nil, nil
@@ -97,10 +106,10 @@ func dialHealthy(ctx context.Context, opts herdclient.Options) (*herdclient.Clie
 		c.Close()
 		return nil, err
 	}
-	return herdclient.New(c), nil
+	return herdclient.New(c, opts.DataConverter), nil
 }
 
-func spawnDev(f DevFlags) error {
+func spawnDev(f DevFlags, secretFile string) error {
 	self, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("find the herd binary: %w", err)
@@ -114,7 +123,7 @@ func spawnDev(f DevFlags) error {
 	}
 	defer logf.Close()
 	cmd := exec.Command(self, "dev", "--data-dir", f.DataDir, "--port", strconv.Itoa(f.Port),
-		"--ui-port", strconv.Itoa(f.UIPort), "--secret-file", f.SecretFile,
+		"--ui-port", strconv.Itoa(f.UIPort), "--codec-port", strconv.Itoa(f.CodecPort), "--secret-file", secretFile,
 		"--metrics-addr", f.Obs.MetricsAddr, "--log-format", f.Obs.LogFormat)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}

@@ -13,7 +13,6 @@ import (
 // workerCommand is `herd worker`.
 func (app *App) workerCommand() *cobra.Command {
 	var obs worker.Observability
-	secretFile := worker.DefaultSecretFile()
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "run a herd worker against a Temporal cluster",
@@ -28,6 +27,9 @@ file (--secret-file): cluster credentials derive from it.`,
 			}
 			opts := app.Conn
 			opts.Logger, opts.Metrics = log, obs.ClientMetrics()
+			if opts.DataConverter, err = worker.Codec(app.SecretFile); err != nil {
+				return err
+			}
 			c, err := herdclient.Dial(opts)
 			if err != nil {
 				return err
@@ -43,7 +45,7 @@ file (--secret-file): cluster credentials derive from it.`,
 			} else if len(added) > 0 {
 				log.Info("search attributes registered", "added", added)
 			}
-			acts, err := worker.DefaultActivities(c, secretFile, log)
+			acts, err := worker.DefaultActivities(c, app.SecretFile, log)
 			if err != nil {
 				return err
 			}
@@ -52,7 +54,6 @@ file (--secret-file): cluster credentials derive from it.`,
 		},
 	}
 	bindObs(cmd.Flags(), &obs)
-	cmd.Flags().StringVar(&secretFile, "secret-file", secretFile, "master key file; cluster credentials derive from it (HERD_SECRET_FILE)")
 	return cmd
 }
 

@@ -10,10 +10,12 @@ import (
 	"path/filepath"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/herdhq/herd/activities"
 	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/codec"
 	"github.com/herdhq/herd/providers/builtin"
 	"github.com/herdhq/herd/secrets"
 	"github.com/herdhq/herd/workflows"
@@ -63,4 +65,18 @@ func DefaultSecretFile() string {
 	}
 	home, _ := os.UserHomeDir()
 	return filepath.Join(home, ".herd", "master.key")
+}
+
+// Codec is the data converter a worker (and its clients) dial with: the
+// payloads encrypted with keys derived from the master key at secretFile,
+// created when missing.
+func Codec(secretFile string) (converter.DataConverter, error) {
+	if _, err := secrets.LoadOrCreate(secretFile); err != nil {
+		return nil, err
+	}
+	cd, err := codec.Load(secretFile)
+	if err != nil {
+		return nil, err
+	}
+	return cd.DataConverter(), nil
 }
