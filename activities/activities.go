@@ -106,6 +106,9 @@ func reporting(ctx context.Context) context.Context {
 }
 
 func heartbeat(ctx context.Context, p cluster.Progress) {
+	if b, ok := ctx.Value(lastBeatKey{}).(*lastBeat); ok {
+		b.set(p)
+	}
 	if activity.IsActivity(ctx) {
 		activity.RecordHeartbeat(ctx, p)
 	}

@@ -64,7 +64,7 @@ func Start(pollInterval time.Duration) (*Stack, error) {
 	fake := sdkworker.New(s.Client, FakeQueue, sdkworker.Options{})
 	fake.RegisterWorkflow(workflows.ClusterWorkflow)
 	fake.RegisterActivity(&fakeActivities{})
-	s.workers = []sdkworker.Worker{worker.New(s.Client, acts), fake}
+	s.workers = []sdkworker.Worker{worker.New(s.Client, acts, ""), fake}
 	for _, w := range s.workers {
 		if err := w.Start(); err != nil {
 			s.Stop()

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,6 +45,7 @@ type stack struct {
 	p       *docker.Provider
 	master  secrets.Master
 	codec   *codec.Codec
+	keyFile string // the master key, as the CLI reads it
 	image   string
 }
 
@@ -88,7 +90,11 @@ func startServer(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ms.Close() })
-	return &stack{t: t, metrics: ms.Addr, srv: srv, c: c, herd: herdclient.New(c, dc), master: master, codec: cd}
+	keyFile := filepath.Join(t.TempDir(), "master.key")
+	if err := (secrets.KeyFile{Master: master}).Write(keyFile); err != nil {
+		t.Fatal(err)
+	}
+	return &stack{t: t, metrics: ms.Addr, srv: srv, c: c, herd: herdclient.New(c, dc), master: master, codec: cd, keyFile: keyFile}
 }
 
 // serveCodec serves the codec to the UI that will listen on uiPort, as
@@ -104,7 +110,7 @@ func serveCodec(t *testing.T, cd *codec.Codec, uiPort int) string {
 // it (it is stopped at the end in any case).
 func (s *stack) startWorker(reg providers.Registry) sdkworker.Worker {
 	acts := &activities.Activities{Providers: reg, Master: s.master, Temporal: s.c, PollInterval: 300 * time.Millisecond}
-	w := worker.New(s.c, acts)
+	w := worker.New(s.c, acts, "")
 	if err := w.Start(); err != nil {
 		s.t.Fatal(err)
 	}
@@ -181,7 +187,8 @@ func (s *stack) cli(args ...string) (string, int) {
 	root := starter.NewCommand(nil)
 	root.SetOut(&out)
 	root.SetErr(&out)
-	root.SetArgs(append(args, "--address", s.srv.Address))
+	// The stack's key goes first, so that a test's own --secret-file wins.
+	root.SetArgs(append([]string{"--secret-file", s.keyFile, "--address", s.srv.Address}, args...))
 	code := starter.Execute(root)
 	return out.String(), code
 }

@@ -2,6 +2,7 @@ package starter
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -50,7 +51,7 @@ file (--secret-file): cluster credentials derive from it.`,
 				return err
 			}
 			log.Info("herd worker started", "address", opts.Address, "namespace", opts.Namespace, "task_queue", cluster.TaskQueue)
-			return worker.Run(cmd.Context(), c, acts)
+			return worker.Run(cmd.Context(), c, acts, os.Getenv(chaosKillAfter))
 		},
 	}
 	bindObs(cmd.Flags(), &obs)
@@ -75,3 +76,8 @@ func (app *App) setupCommand() *cobra.Command {
 		},
 	}
 }
+
+// chaosKillAfter names the activity after which a worker kills itself
+// (SIGKILL) on its first attempt: for herd's chaos tests, never set
+// otherwise.
+const chaosKillAfter = "HERD_CHAOS_KILL_AFTER"

@@ -11,6 +11,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/herdhq/herd/activities"
@@ -21,9 +22,17 @@ import (
 	"github.com/herdhq/herd/workflows"
 )
 
-// New returns a worker with every herd workflow and activity registered.
-func New(c client.Client, acts *activities.Activities) worker.Worker {
-	w := worker.New(c, cluster.TaskQueue, worker.Options{})
+// New returns a worker with every herd workflow and activity registered,
+// its activities heartbeated by activities.Interceptor; killAfter is for
+// the chaos tests only (see there), empty otherwise.
+func New(c client.Client, acts *activities.Activities, killAfter string) worker.Worker {
+	log := acts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	w := worker.New(c, cluster.TaskQueue, worker.Options{
+		Interceptors: []interceptor.WorkerInterceptor{activities.Interceptor(killAfter, log)},
+	})
 	w.RegisterWorkflow(workflows.ClusterWorkflow)
 	w.RegisterWorkflow(workflows.TerminateCluster)
 	w.RegisterWorkflow(workflows.ScaleWorkflow)
@@ -33,8 +42,8 @@ func New(c client.Client, acts *activities.Activities) worker.Worker {
 
 // Run runs a worker until ctx ends, then stops it gracefully (running
 // activities get the worker's stop timeout to finish).
-func Run(ctx context.Context, c client.Client, acts *activities.Activities) error {
-	w := New(c, acts)
+func Run(ctx context.Context, c client.Client, acts *activities.Activities, killAfter string) error {
+	w := New(c, acts, killAfter)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

@@ -7,10 +7,13 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// shortStep is for steps that do one thing: a few retries with backoff.
+// shortStep is for steps that do one thing: a few retries with backoff,
+// and a heartbeat (the worker's interceptor sends it) so that a step lost
+// with its worker runs again within seconds, not at its timeout.
 func shortStep(timeout time.Duration) workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		StartToCloseTimeout: timeout,
+		HeartbeatTimeout:    stepHeartbeat,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second, MaximumAttempts: 5,
 		},
@@ -32,9 +35,6 @@ func releaseStep() workflow.ActivityOptions {
 	return ao
 }
 
-func durationOr(d, def time.Duration) time.Duration {
-	if d > 0 {
-		return d
-	}
-	return def
-}
+// stepHeartbeat is the heartbeat timeout of every step: how soon the loss
+// of a worker in the middle of a step is noticed.
+const stepHeartbeat = 10 * time.Second
