@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	uiserver "github.com/temporalio/ui-server/v2/server"
@@ -46,6 +47,7 @@ type Options struct {
 type Server struct {
 	temporal temporal.Server
 	ui       *uiserver.Server
+	stopped  sync.Once
 	Address  string // frontend host:port
 	UIURL    string // empty without UI
 }
@@ -118,12 +120,14 @@ func (s *Server) startUI(o Options) {
 	}()
 }
 
-// Stop stops the UI and the server.
+// Stop stops the UI and the server; stopping again does nothing.
 func (s *Server) Stop() {
-	if s.ui != nil {
-		s.ui.Stop()
-	}
-	_ = s.temporal.Stop()
+	s.stopped.Do(func() {
+		if s.ui != nil {
+			s.ui.Stop()
+		}
+		_ = s.temporal.Stop()
+	})
 }
 
 func sqlConfig(o Options) (*config.SQL, error) {

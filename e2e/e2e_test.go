@@ -61,18 +61,24 @@ func start(t *testing.T) *stack {
 
 // startServer runs the embedded Temporal server with its UI and a client
 // with metrics; no worker yet.
-func startServer(t *testing.T) *stack {
+func startServer(t *testing.T) *stack { return startServerAt(t, devserver.Options{}) }
+
+// startServerAt is startServer with the server's options; with the UI port
+// left 0, the UI gets a free port and the codec.
+func startServerAt(t *testing.T, o devserver.Options) *stack {
 	master, _ := secrets.Generate()
 	cd, err := codec.New(secrets.KeyFile{Master: master})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ports, err := freeport.Ports("127.0.0.1", 1)
-	if err != nil {
-		t.Fatal(err)
+	if o.UIPort == 0 {
+		ports, err := freeport.Ports("127.0.0.1", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.UIPort, o.CodecEndpoint = ports[0], serveCodec(t, cd, ports[0])
 	}
-	codecURL := serveCodec(t, cd, ports[0])
-	srv, err := devserver.Start(devserver.Options{UIPort: ports[0], CodecEndpoint: codecURL})
+	srv, err := devserver.Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}
