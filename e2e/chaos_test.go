@@ -17,6 +17,7 @@ import (
 	"github.com/herdhq/herd/contract"
 	"github.com/herdhq/herd/devserver"
 	"github.com/herdhq/herd/internal/dockertest"
+	"github.com/herdhq/herd/internal/faultproxy"
 	"github.com/herdhq/herd/internal/freeport"
 	"github.com/herdhq/herd/workflows"
 )
@@ -47,14 +48,14 @@ func herdBinary(t *testing.T) string {
 
 // spawn starts a worker process; with killAfter it kills itself after
 // that activity's first attempt.
-func (s *stack) spawn(bin, killAfter string) *workerProc {
+func (s *stack) spawn(bin, killAfter string, env ...string) *workerProc {
 	s.t.Helper()
 	logf, err := os.OpenFile(filepath.Join(s.t.TempDir(), "worker.log"), os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "worker", "--address", s.srv.Address, "--secret-file", s.keyFile)
-	cmd.Env = append(os.Environ(), "HERD_CHAOS_KILL_AFTER="+killAfter)
+	cmd.Env = append(append(os.Environ(), "HERD_CHAOS_KILL_AFTER="+killAfter), env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		s.t.Fatal(err)
@@ -78,20 +79,32 @@ func (w *workerProc) killed(t *testing.T, step string) {
 	}
 }
 
-func (w *workerProc) stop() { _ = w.cmd.Process.Kill(); <-w.done }
+func (w *workerProc) stop() {
+	_ = w.cmd.Process.Kill()
+	select {
+	case <-w.done:
+	case <-time.After(10 * time.Second):
+	}
+}
 
-// chaos runs op with the worker killed after step, and a new worker to
-// finish; it returns what the operation returned.
+// current is the worker process that runs between chaos runs.
+var current *workerProc
+
+// chaos runs op with the worker killed after step (the only worker then,
+// so that it is the one to run the step), and a new worker to finish, left
+// running; it returns what the operation returned.
 func (s *stack) chaos(bin, step string, op func() error) error {
 	s.t.Helper()
-	w := s.spawn(bin, step)
+	if current != nil {
+		current.stop()
+	}
+	current = s.spawn(bin, step)
 	errc := make(chan error, 1)
 	go func() { errc <- op() }()
 	if step != "" {
-		w.killed(s.t, step)
-		w = s.spawn(bin, "")
+		current.killed(s.t, step)
+		current = s.spawn(bin, "")
 	}
-	defer w.stop()
 	select {
 	case err := <-errc:
 		return err
@@ -235,9 +248,7 @@ func (s *stack) repairChaos(bin, name, node, step string) {
 	if err := s.p.Client.ContainerKill(context.Background(), id, "KILL"); err != nil {
 		s.t.Fatal(err)
 	}
-	w := s.spawn(bin, "")
 	s.waitStatus(name, node+" seen down", 2*time.Minute, func(st cluster.Status) bool { return nodeHealth(st, node).Down() })
-	w.stop()
 	err := s.chaos(bin, step, func() error {
 		_, err := s.herd.Repair(context.Background(), name, cluster.RepairRequest{Nodes: []string{node}}, nil)
 		return err
@@ -299,4 +310,69 @@ func TestChaosServerRestart(t *testing.T) {
 		t.Fatalf("status after restart: %+v", st)
 	}
 	s.exact(spec.Name, nodeNamesOf(spec.Name, 1, 2, 3), true)
+}
+
+// TestChaosFaultyDockerAPI puts a fault-injecting proxy between the worker
+// and the Docker API (one call in six faulted: a 500, a reset before or
+// after the engine saw the call, three seconds of delay): every operation
+// still completes with exactly its containers, the retries are in the
+// history (and so in the UI), and every kind of fault was dealt.
+func TestChaosFaultyDockerAPI(t *testing.T) {
+	s := startServer(t)
+	s.p = dockertest.Provider(t)
+	s.image = dockertest.NodeImage(t, s.p.Client)
+	proxy, err := faultproxy.Start(dockertest.Socket(), 6, 3*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	w := s.spawn(herdBinary(t), "", "DOCKER_HOST=tcp://"+proxy.Addr)
+	defer w.stop()
+	ctx := context.Background()
+	name := "chfault"
+	if st, err := s.provision(s.spec(name, 3)); err != nil || st.Phase != cluster.PhaseReady {
+		t.Fatalf("provision through faults: %+v %v", st, err)
+	}
+	s.exact(name, nodeNamesOf(name, 1, 2, 3), true)
+	if _, err := s.herd.Scale(ctx, name, cluster.ScaleRequest{HostGroup: "slaves", Count: 4}, nil); err != nil {
+		t.Fatalf("scale up through faults: %v", err)
+	}
+	s.exact(name, nodeNamesOf(name, 1, 2, 3, 4, 5), true)
+	if _, err := s.herd.Scale(ctx, name, cluster.ScaleRequest{HostGroup: "slaves", Count: 1}, nil); err != nil {
+		t.Fatalf("scale down through faults: %v", err)
+	}
+	s.exact(name, nodeNamesOf(name, 1, 2), true)
+	retried := s.retriedActivities(cluster.WorkflowID(name))
+	if _, err := s.herd.Terminate(ctx, name, cluster.ReleaseInput{}); err != nil {
+		t.Fatalf("terminate through faults: %v", err)
+	}
+	if left := s.leftovers(name); left != "" {
+		t.Fatalf("terminate left %s", left)
+	}
+	faults := proxy.Faults()
+	for _, k := range []string{faultproxy.Status500, faultproxy.ResetBefore, faultproxy.Delay, faultproxy.ResetAfter} {
+		if faults[k] == 0 {
+			t.Errorf("no %q fault was dealt: %v", k, faults)
+		}
+	}
+	if len(retried) == 0 {
+		t.Fatal("no activity was retried: the faults must show as attempts in the history")
+	}
+	t.Logf("faults dealt %v; retried activities %v", faults, retried)
+}
+
+// retriedActivities are the activities of a history that took more than
+// one attempt, with their attempts.
+func (s *stack) retriedActivities(id string) map[string]int32 {
+	out := map[string]int32{}
+	names := map[int64]string{}
+	for _, e := range s.history(id).Events {
+		if a := e.GetActivityTaskScheduledEventAttributes(); a != nil {
+			names[e.EventId] = a.ActivityType.GetName()
+		}
+		if a := e.GetActivityTaskStartedEventAttributes(); a != nil && a.Attempt > 1 {
+			out[names[a.ScheduledEventId]] = max(out[names[a.ScheduledEventId]], a.Attempt)
+		}
+	}
+	return out
 }

@@ -15,16 +15,16 @@ func shortStep(timeout time.Duration) workflow.ActivityOptions {
 		StartToCloseTimeout: timeout,
 		HeartbeatTimeout:    stepHeartbeat,
 		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second, MaximumAttempts: 5,
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second, MaximumAttempts: 8,
 		},
 	}
 }
 
-// waitStep is for steps that wait on the cluster and heartbeat meanwhile.
-func waitStep(timeout, heartbeat time.Duration) workflow.ActivityOptions {
+// waitStep is for steps that wait on the cluster (and tell their progress
+// in their heartbeats): fewer tries, each of which may last long.
+func waitStep(timeout time.Duration) workflow.ActivityOptions {
 	ao := shortStep(timeout)
-	ao.HeartbeatTimeout = heartbeat
-	ao.RetryPolicy.MaximumAttempts = 3
+	ao.RetryPolicy.MaximumAttempts = 5
 	return ao
 }
 

@@ -207,3 +207,11 @@ func WaitHealthy(t testing.TB, addr string) {
 		t.Fatalf("node at %s never became healthy", addr)
 	}
 }
+
+// Socket is the local engine's unix socket (DOCKER_HOST's, or the default).
+func Socket() string {
+	if sock, ok := strings.CutPrefix(os.Getenv("DOCKER_HOST"), "unix://"); ok {
+		return sock
+	}
+	return "/var/run/docker.sock"
+}
