@@ -3,7 +3,7 @@ IMAGE ?= herd-node:dev
 GO    ?= go
 BIN   := bin
 
-.PHONY: all build image run test fuzz bench vet clean
+.PHONY: all build image run test fuzz chaos bench vet clean
 
 all: build
 
@@ -29,6 +29,13 @@ test:
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 30m $$($(GO) list ./... | grep -v '/e2e$$')
 	$(GO) test -count=1 -timeout 30m ./e2e
+
+# The chaos tests: the worker process killed (-9) after every step of every
+# operation, the Temporal server restarted mid-operation, a fault-injecting
+# proxy in front of the Docker API. They print a table of what was killed
+# where.
+chaos:
+	$(GO) test -tags chaos -count=1 -timeout 40m -v -run 'TestChaos' ./e2e
 
 # A bounded run of each fuzz target (seed corpora in each package's
 # testdata/fuzz); FUZZTIME per target.
