@@ -37,4 +37,4 @@ func releaseStep() workflow.ActivityOptions {
 
 // stepHeartbeat is the heartbeat timeout of every step: how soon the loss
 // of a worker in the middle of a step is noticed.
-const stepHeartbeat = 10 * time.Second
+const stepHeartbeat = 5 * time.Second
