@@ -3,6 +3,7 @@ package contract
 import (
 	"fmt"
 	"net"
+	"strings"
 	"time"
 )
 
@@ -78,6 +79,9 @@ func (c *Config) Validate() error {
 	if c.NodeName == "" || c.Domain == "" {
 		return fmt.Errorf("node name %q has no domain: start the container with -h NAME.DOMAIN or set %s to an FQDN", c.NodeName, EnvNodeName)
 	}
+	if !validFQDN(c.NodeName) {
+		return fmt.Errorf("node name %q is not a DNS name: give %s as labels of letters, digits and dashes, e.g. c1-2.herd.local", c.NodeName, EnvNodeName)
+	}
 	if c.Role == RoleServer && c.Ambari.Password == "" {
 		if !c.Dev {
 			return fmt.Errorf("%s (or %s_FILE) is required for the server role; %s=dev allows the admin/admin default", EnvAmbariPassword, EnvAmbariPassword, EnvMode)
@@ -110,4 +114,24 @@ func portOf(addr, def string) string {
 		return port
 	}
 	return def
+}
+
+// validFQDN reports whether name is at least two DNS labels of letters,
+// digits and dashes (not at a label's ends).
+func validFQDN(name string) bool {
+	labels := strings.Split(name, ".")
+	if len(labels) < 2 || len(name) > 253 {
+		return false
+	}
+	for _, l := range labels {
+		if len(l) == 0 || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, r := range l {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -37,6 +37,8 @@ func TestLoadRejects(t *testing.T) {
 		{map[string]string{EnvEncryptKey: "%%%"}, "is not base64"},
 		{map[string]string{EnvRole: "server"}, "AMBARI_PASSWORD (or AMBARI_PASSWORD_FILE) is required"},
 		{map[string]string{EnvNodeName: "nodomain"}, "has no domain"},
+		{map[string]string{EnvNodeName: "..."}, "is not a DNS name"},
+		{map[string]string{EnvNodeName: "a_b.herd.local"}, "is not a DNS name"},
 		{map[string]string{EnvRetryInterval: "soon"}, "is not a duration"},
 		{map[string]string{EnvAmbariAgentPort: "0"}, "is not a port number"},
 		{map[string]string{EnvAdvertiseIP: "x"}, "SERF_ADVERTISE_IP=\"x\" is not an IP address"},

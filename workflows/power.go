@@ -92,7 +92,7 @@ func (c *clusterRun) instanceOf(n cluster.Node) cluster.Instance {
 // services asks Ambari for every service in state and follows the request.
 func (c *clusterRun) services(ctx workflow.Context, state string) error {
 	in := activities.ServicesInput{Cluster: c.state.Spec.Name, AmbariURL: c.state.Server().AmbariURL, State: state}
-	id, err := act(ctx, &c.runner, step{StepServices, "set every Ambari service to " + state, waitStep(5*time.Minute)}, a.SetServicesState, in)
+	id, err := act(ctx, &c.runner, step{StepServices, "set every Ambari service to " + state, waitStep(5 * time.Minute)}, a.SetServicesState, in)
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ func (r *runner) provision(ctx workflow.Context) error {
 	if err != nil {
 		return err
 	}
-	s := step{StepBlueprint, fmt.Sprintf("register blueprint %s and create the cluster in Ambari", r.st.Spec.BlueprintName), waitStep(5*time.Minute)}
+	s := step{StepBlueprint, fmt.Sprintf("register blueprint %s and create the cluster in Ambari", r.st.Spec.BlueprintName), waitStep(5 * time.Minute)}
 	id, err := act(ctx, r, s, a.SubmitBlueprint, activities.BlueprintInput{Spec: r.st.Spec, AmbariURL: r.st.Server().AmbariURL, Nodes: up})
 	if err != nil {
 		return err

@@ -99,7 +99,7 @@ func (c *clusterRun) dropFromAmbari(ctx workflow.Context, agents []cluster.Node,
 		c.done(StepRemoveHosts, "nothing to remove")
 		return nil
 	}
-	s := step{StepRemoveHosts, "remove dead hosts " + strings.Join(nodeNames(agents), ", ") + " from Ambari", waitStep(10*time.Minute)}
+	s := step{StepRemoveHosts, "remove dead hosts " + strings.Join(nodeNames(agents), ", ") + " from Ambari", waitStep(10 * time.Minute)}
 	if err := actErr(ctx, &c.runner, s, a.RemoveAmbariHosts, c.hostsInput(agents)); err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (c *clusterRun) replaceAgents(ctx workflow.Context, agents []cluster.Node) 
 	}
 	// Every node (the agents replaced, or all after a new server) is
 	// registered again; hosts already in the cluster are skipped.
-	s := step{StepAddHosts, "add " + strings.Join(nodeNames(agents), ", ") + " to Ambari again", waitStep(5*time.Minute)}
+	s := step{StepAddHosts, "add " + strings.Join(nodeNames(agents), ", ") + " to Ambari again", waitStep(5 * time.Minute)}
 	id, err := act(ctx, &c.runner, s, a.AddAmbariHosts, c.hostsInput(c.state.NodeList()))
 	if err != nil {
 		return err

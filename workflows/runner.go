@@ -87,7 +87,7 @@ func (r *runner) allocate(ctx workflow.Context, nodes []cluster.Node) ([]cluster
 }
 
 func (r *runner) cloudInit(ctx workflow.Context, nodes []cluster.Node, inst []cluster.Instance) error {
-	s := step{StepCloudInit, fmt.Sprintf("set up %d hosts%s", len(nodes), r.on()), waitStep(20*time.Minute)}
+	s := step{StepCloudInit, fmt.Sprintf("set up %d hosts%s", len(nodes), r.on()), waitStep(20 * time.Minute)}
 	res, err := act(ctx, r, s, a.ApplyCloudInit, activities.CloudInitInput{NodesInput: r.nodesInput(nodes), Instances: inst})
 	if err == nil {
 		r.done(StepCloudInit, "%d hosts set up", max(res.Hosts, len(inst)))
@@ -141,7 +141,7 @@ func instanceAt(inst []cluster.Instance, i int) cluster.Instance {
 // quorum waits until exactly nodes are alive in Serf.
 func (r *runner) quorum(ctx workflow.Context, nodes []cluster.Node) error {
 	timeout := r.st.Spec.QuorumWait()
-	s := step{StepQuorum, fmt.Sprintf("wait for %d alive serf members", len(nodes)), waitStep(timeout+30*time.Second)}
+	s := step{StepQuorum, fmt.Sprintf("wait for %d alive serf members", len(nodes)), waitStep(timeout + 30*time.Second)}
 	in := activities.QuorumInput{Cluster: r.st.Spec.Name, RPCAddr: r.st.Server().SerfRPC, Nodes: nodes, Timeout: timeout}
 	res, err := act(ctx, r, s, a.WaitForSerfQuorum, in)
 	if err == nil {

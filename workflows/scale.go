@@ -91,7 +91,7 @@ func (c *clusterRun) addNodes(ctx workflow.Context, nodes []cluster.Node) error 
 	if err := c.quorum(ctx, all); err != nil {
 		return err
 	}
-	s := step{StepAddHosts, fmt.Sprintf("add %s to Ambari", strings.Join(nodeNames(nodes), ", ")), waitStep(5*time.Minute)}
+	s := step{StepAddHosts, fmt.Sprintf("add %s to Ambari", strings.Join(nodeNames(nodes), ", ")), waitStep(5 * time.Minute)}
 	id, err := act(ctx, &c.runner, s, a.AddAmbariHosts, c.hostsInput(nodes))
 	if err != nil {
 		return err
@@ -125,7 +125,7 @@ func (c *clusterRun) scaleDown(ctx workflow.Context, op, group string, n int) er
 	c.state.Status.Begin(op, cluster.PhaseScaling, ScaleDownSteps)
 	victims := c.victims(group, n)
 	names := strings.Join(nodeNames(victims), ", ")
-	if err := actErr(ctx, &c.runner, step{StepRemoveHosts, "decommission " + names + " in Ambari", waitStep(10*time.Minute)}, a.RemoveAmbariHosts, c.hostsInput(victims)); err != nil {
+	if err := actErr(ctx, &c.runner, step{StepRemoveHosts, "decommission " + names + " in Ambari", waitStep(10 * time.Minute)}, a.RemoveAmbariHosts, c.hostsInput(victims)); err != nil {
 		return err
 	}
 	c.done(StepRemoveHosts, "%d hosts", len(victims))
