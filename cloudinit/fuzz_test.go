@@ -26,6 +26,7 @@ func FuzzRenderHost(f *testing.F) {
 			return
 		}
 		var doc struct {
+			Final      string `yaml:"final_message"`
 			Hostname   string `yaml:"hostname"`
 			FQDN       string `yaml:"fqdn"`
 			WriteFiles []struct {
@@ -36,7 +37,8 @@ func FuzzRenderHost(f *testing.F) {
 		if err := yaml.Unmarshal([]byte(out), &doc); err != nil {
 			t.Fatalf("not YAML: %v\n%s", err, out)
 		}
-		if doc.Hostname != p.Node || doc.FQDN != p.FQDN || len(doc.Runcmd) != 4 || len(doc.WriteFiles) != 6 {
+		if doc.Hostname != p.Node || doc.FQDN != p.FQDN || len(doc.Runcmd) != 4 || len(doc.WriteFiles) != 6 ||
+			!strings.HasPrefix(doc.Final, "herd host for "+p.FQDN+" is ready") {
 			t.Fatalf("the document is not what was given:\n%s", out)
 		}
 		if env := doc.WriteFiles[0].Content; env != strings.Join(p.NodeEnv, "\n")+"\n" {
