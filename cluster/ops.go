@@ -69,6 +69,7 @@ type State struct {
 	Nodes     []NodeInfo `json:"nodes"` // the server first
 	Instances []Instance `json:"instances"`
 	NextIndex int        `json:"next_index"`
+	Launches  int        `json:"launches,omitempty"` // allocations made, for launch names
 	Ops       int        `json:"ops"` // operations since this run started
 	Status    Status     `json:"status"`
 }

@@ -10,6 +10,10 @@ type Target struct {
 	Domain   string            `json:"domain,omitempty"`
 	Image    string            `json:"image,omitempty"`
 	Options  map[string]string `json:"options,omitempty"`
+	// Launch names one allocation of instances: the same on every retry of
+	// it, new for each create, scale or repair (cloud launch tokens derive
+	// from it).
+	Launch string `json:"launch,omitempty"`
 }
 
 // Instance is one allocated machine (or slot) that runs one node.

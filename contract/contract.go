@@ -36,6 +36,9 @@ const (
 	LabelRole      = "io.herd.role"
 	LabelHostGroup = "io.herd.host-group"
 	LabelJoinIP    = "io.herd.join-ip"
+	// LabelInstallation names the herd installation (its master key) that
+	// made a cloud resource: release touches only its own.
+	LabelInstallation = "io.herd.installation"
 )
 
 // Serf tags every herd node carries.

@@ -227,7 +227,7 @@ func (c *imageCluster) checkIntruderCannotJoin(t *testing.T) {
 		if _, err := c.p.StartNode(context.Background(), req); err != nil {
 			t.Fatal(err)
 		}
-		defer c.p.Client.ContainerRemove(context.Background(), docker.ContainerName(n.node.Name), container.RemoveOptions{Force: true})
+		defer c.p.RemoveNodes(context.Background(), c.spec.Target(), []cluster.Node{n.node}) // the control leaves Serf
 	}
 	eventually(t, 30*time.Second, "the control node joins", func() error {
 		ms, err := c.members(rpcAuth)

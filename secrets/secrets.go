@@ -96,3 +96,8 @@ func (c Cluster) GossipKey() ([]byte, error) {
 // CodecKey is the AES-256 key of payload generation gen (1, 2, ...):
 // Temporal payloads are encrypted with the newest and decrypted with any.
 func (m Master) CodecKey(gen int) []byte { return m.derive("payload-codec", fmt.Sprint(gen)) }
+
+// Installation names this herd installation (this master key) without
+// telling the key: cloud resources carry it, so that two installations in
+// one account never touch each other's.
+func (m Master) Installation() string { return hex.EncodeToString(m.derive("installation", "")[:6]) }

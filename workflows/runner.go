@@ -79,7 +79,10 @@ func (r *runner) nodesInput(nodes []cluster.Node) activities.NodesInput {
 
 func (r *runner) allocate(ctx workflow.Context, nodes []cluster.Node) ([]cluster.Instance, error) {
 	s := step{StepAllocate, fmt.Sprintf("allocate %d instances%s", len(nodes), r.on()), shortStep(10 * time.Minute)}
-	inst, err := act(ctx, r, s, a.AllocateInstances, r.nodesInput(nodes))
+	r.st.Launches++
+	in := r.nodesInput(nodes)
+	in.Target.Launch = fmt.Sprintf("%s/%d", workflow.GetInfo(ctx).FirstRunID, r.st.Launches)
+	inst, err := act(ctx, r, s, a.AllocateInstances, in)
 	if err == nil {
 		r.done(StepAllocate, "%d instances", len(inst))
 	}

@@ -9,37 +9,52 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/contract"
+	"github.com/herdhq/herd/internal/poll"
 	"github.com/herdhq/herd/providers"
 )
 
-// Tags put on every instance: the labels of the node contract.
+// Tags put on every instance, volume and network interface: the labels of
+// the node contract.
 const (
-	TagCluster = contract.LabelCluster
-	TagNode    = contract.LabelNode
+	TagCluster      = contract.LabelCluster
+	TagNode         = contract.LabelNode
+	TagInstallation = contract.LabelInstallation
 )
 
-// EC2 launches and terminates a cluster's instances.
+// live are the instance states of an instance that may still cost or run.
+var live = []string{"pending", "running", "stopping", "stopped"}
+
+// EC2 launches, finds, stops and terminates a cluster's instances.
 type EC2 struct {
 	Client *ec2.Client
 	Opts   Options
-	// WaitTimeout bounds the wait for instances to run.
+	// Installation is this herd installation's id: every resource carries
+	// it, and release touches only what does.
+	Installation string
+	// WaitTimeout bounds the wait for instances to run or stop.
 	WaitTimeout time.Duration
-	Logger      *slog.Logger
+	// Every is how often a wait looks again (2 s).
+	Every  time.Duration
+	Logger *slog.Logger
+
+	rootOnce sync.Once
+	root     string
+	rootErr  error
 }
 
 // NewEC2 builds the client from the default credential chain (environment,
 // shared config and profile, instance role) and the options.
-func NewEC2(ctx context.Context, o Options, log *slog.Logger) (*EC2, error) {
+func NewEC2(ctx context.Context, o Options, installation string, log *slog.Logger) (*EC2, error) {
 	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(o.Region))
 	if err != nil {
 		return nil, fmt.Errorf("aws config: %w", err)
@@ -49,86 +64,236 @@ func NewEC2(ctx context.Context, o Options, log *slog.Logger) (*EC2, error) {
 			eo.BaseEndpoint = awssdk.String(o.Endpoint)
 		}
 	})
-	return &EC2{Client: cl, Opts: o, WaitTimeout: 10 * time.Minute, Logger: log}, nil
+	return &EC2{Client: cl, Opts: o, Installation: installation, WaitTimeout: 10 * time.Minute, Every: 2 * time.Second, Logger: log}, nil
 }
 
-// ClientToken is the idempotency token of a node's RunInstances: the same
-// for every try, so a retried launch never makes a second instance.
-func ClientToken(clusterName, node string) string {
-	sum := sha256.Sum256([]byte(clusterName + "/" + node))
+// ClientToken is the idempotency token of one launch of a node: the same on
+// every retry of that launch, so a retried launch never makes a second
+// instance; new for each launch (a create, a repair), since EC2 answers an
+// old token with its old, maybe terminated, instance; apart per
+// installation.
+func ClientToken(installation, clusterName, node, launch string) string {
+	sum := sha256.Sum256([]byte(installation + "\x00" + clusterName + "\x00" + node + "\x00" + launch))
 	return "herd-" + hex.EncodeToString(sum[:16])
 }
 
-// Launch runs one instance per node with its user data (cloud-config) and
-// waits until they all run; it returns them in node order.
-func (e *EC2) Launch(ctx context.Context, clusterName string, nodes []cluster.Node, userData []string) ([]cluster.Instance, error) {
-	ids := make([]string, len(nodes))
-	for i, n := range nodes {
-		id, err := e.run(ctx, clusterName, n, userData[i])
-		if err != nil {
-			return nil, err
-		}
-		ids[i] = id
-	}
-	w := ec2.NewInstanceRunningWaiter(e.Client, func(o *ec2.InstanceRunningWaiterOptions) {
-		o.MinDelay, o.MaxDelay = time.Second, 15*time.Second
-	})
-	out, err := w.WaitForOutput(ctx, &ec2.DescribeInstancesInput{InstanceIds: ids}, e.WaitTimeout)
-	if err != nil {
-		return nil, fmt.Errorf("wait for instances of %s to run: %w", clusterName, err)
-	}
-	return instances(nodes, out.Reservations)
+// Launch is one instance to run.
+type Launch struct {
+	Node     cluster.Node
+	UserData string
+	Token    string
+	Spot     bool
 }
 
-func (e *EC2) run(ctx context.Context, clusterName string, n cluster.Node, userData string) (string, error) {
+// Launch runs the instances, several at a time, and waits until they all
+// run; it returns them in order. Progress (the ids launched) is reported.
+func (e *EC2) Launch(ctx context.Context, clusterName string, ls []Launch) ([]cluster.Instance, error) {
+	root, err := e.rootDevice(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(ls))
+	errs := make([]error, len(ls))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	var mu sync.Mutex
+	launched := 0
+	for i, l := range ls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			ids[i], errs[i] = e.runAnywhere(ctx, clusterName, l, root)
+			mu.Lock()
+			launched++
+			providers.Report(ctx, cluster.Progress{Text: fmt.Sprintf("%d/%d launched", launched, len(ls)), Done: launched, Total: len(ls)})
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return e.waitRunning(ctx, ls, ids)
+}
+
+// runAnywhere launches in the first subnet with capacity, going round the
+// subnets with growing pauses for up to the options' capacity wait.
+func (e *EC2) runAnywhere(ctx context.Context, clusterName string, l Launch, root string) (string, error) {
+	subnets := e.Opts.Subnets
+	if len(subnets) == 0 {
+		subnets = []string{""}
+	}
+	wctx, cancel := context.WithTimeout(ctx, e.Opts.CapacityWait)
+	defer cancel()
+	var id string
+	var last error
+	pause := 5 * time.Second
+	err := poll.Until(wctx, time.Millisecond, func(context.Context) (bool, error) {
+		for n, subnet := range subnets {
+			token := l.Token
+			if n > 0 { // a launch elsewhere is another launch
+				token = ClientToken(e.Installation, clusterName, l.Node.Name, l.Token+"@"+subnet)
+			}
+			var err error
+			if id, err = e.run(ctx, clusterName, l, root, subnet, token); !isCapacity(err) {
+				return true, err
+			}
+			last = err
+		}
+		providers.Report(ctx, cluster.Progress{Text: fmt.Sprintf("no capacity for %s: trying again in %s (%v)", l.Node.Name, pause, last)})
+		if err := poll.Sleep(wctx, pause); err != nil {
+			return false, err
+		}
+		pause = min(pause*2, time.Minute)
+		return false, nil
+	})
+	if err != nil && wctx.Err() != nil && ctx.Err() == nil {
+		return "", fmt.Errorf("no capacity for %s in subnets %s after %s (retried): %w", l.Node.Name, strings.Join(subnets, ", "), e.Opts.CapacityWait, last)
+	}
+	return id, err
+}
+
+func (e *EC2) run(ctx context.Context, clusterName string, l Launch, root, subnet, token string) (string, error) {
+	n := l.Node
 	in := &ec2.RunInstancesInput{
 		ImageId: awssdk.String(e.Opts.AMI), InstanceType: types.InstanceType(e.Opts.InstanceType),
-		MinCount: awssdk.Int32(1), MaxCount: awssdk.Int32(1),
-		ClientToken: awssdk.String(ClientToken(clusterName, n.Name)),
-		UserData:    awssdk.String(base64.StdEncoding.EncodeToString([]byte(userData))),
-		TagSpecifications: []types.TagSpecification{{ResourceType: types.ResourceTypeInstance, Tags: []types.Tag{
-			{Key: awssdk.String(TagCluster), Value: awssdk.String(clusterName)},
-			{Key: awssdk.String(TagNode), Value: awssdk.String(n.Name)},
-			{Key: awssdk.String("Name"), Value: awssdk.String(n.FQDN)},
-		}}},
+		MinCount: awssdk.Int32(1), MaxCount: awssdk.Int32(1), ClientToken: awssdk.String(token),
+		UserData:          awssdk.String(base64.StdEncoding.EncodeToString([]byte(l.UserData))),
+		TagSpecifications: e.tagSpecs(clusterName, n),
+		BlockDeviceMappings: []types.BlockDeviceMapping{{DeviceName: awssdk.String(root), Ebs: &types.EbsBlockDevice{
+			VolumeType: types.VolumeTypeGp3, Encrypted: awssdk.Bool(true), DeleteOnTermination: awssdk.Bool(true), VolumeSize: e.volumeSize()}}},
+		MetadataOptions: &types.InstanceMetadataOptionsRequest{ // IMDSv2 only, not reachable from containers in bridge networks
+			HttpTokens: types.HttpTokensStateRequired, HttpPutResponseHopLimit: awssdk.Int32(1), HttpEndpoint: types.InstanceMetadataEndpointStateEnabled},
 	}
-	if e.Opts.SubnetID != "" {
-		in.SubnetId = awssdk.String(e.Opts.SubnetID)
-	}
-	if len(e.Opts.SecurityGroups) > 0 {
-		in.SecurityGroupIds = e.Opts.SecurityGroups
-	}
+	e.network(in, subnet)
 	if e.Opts.KeyName != "" {
 		in.KeyName = awssdk.String(e.Opts.KeyName)
 	}
-	if e.Opts.RootVolumeGiB > 0 {
-		in.BlockDeviceMappings = []types.BlockDeviceMapping{{DeviceName: awssdk.String("/dev/xvda"),
-			Ebs: &types.EbsBlockDevice{VolumeSize: awssdk.Int32(e.Opts.RootVolumeGiB), DeleteOnTermination: awssdk.Bool(true)}}}
+	if e.Opts.InstanceProfile != "" {
+		in.IamInstanceProfile = &types.IamInstanceProfileSpecification{Name: awssdk.String(e.Opts.InstanceProfile)}
 	}
-	if e.Opts.Spot {
+	if l.Spot {
 		in.InstanceMarketOptions = &types.InstanceMarketOptionsRequest{MarketType: types.MarketTypeSpot}
 	}
 	out, err := e.Client.RunInstances(ctx, in)
 	if err != nil {
-		return "", classify(fmt.Sprintf("launch %s", n.Name), err)
+		return "", classify("launch "+n.Name, err)
 	}
 	return awssdk.ToString(out.Instances[0].InstanceId), nil
 }
 
-func instances(nodes []cluster.Node, res []types.Reservation) ([]cluster.Instance, error) {
-	byNode := map[string]types.Instance{}
-	for _, r := range res {
-		for _, i := range r.Instances {
-			byNode[tag(i.Tags, TagNode)] = i
-		}
+// network puts the instance in a subnet with the security groups and no
+// public address unless the options ask for one.
+func (e *EC2) network(in *ec2.RunInstancesInput, subnet string) {
+	if subnet == "" { // the default VPC decides the address
+		in.SecurityGroupIds = e.Opts.SecurityGroups
+		return
 	}
-	out := make([]cluster.Instance, len(nodes))
-	for k, n := range nodes {
-		i, ok := byNode[n.Name]
-		if !ok {
-			return nil, fmt.Errorf("instance of %s not found after launch", n.Name)
+	in.NetworkInterfaces = []types.InstanceNetworkInterfaceSpecification{{DeviceIndex: awssdk.Int32(0),
+		SubnetId: awssdk.String(subnet), Groups: e.Opts.SecurityGroups, DeleteOnTermination: awssdk.Bool(true),
+		AssociatePublicIpAddress: awssdk.Bool(e.Opts.PublicIP)}}
+}
+
+func (e *EC2) volumeSize() *int32 {
+	if e.Opts.RootVolumeGiB > 0 {
+		return awssdk.Int32(e.Opts.RootVolumeGiB)
+	}
+	return nil
+}
+
+// tagSpecs tags the instance, its volumes and its network interfaces:
+// herd's tags, the Name, and the options' cost tags.
+func (e *EC2) tagSpecs(clusterName string, n cluster.Node) []types.TagSpecification {
+	tags := []types.Tag{
+		{Key: awssdk.String(TagCluster), Value: awssdk.String(clusterName)},
+		{Key: awssdk.String(TagNode), Value: awssdk.String(n.Name)},
+		{Key: awssdk.String(TagInstallation), Value: awssdk.String(e.Installation)},
+		{Key: awssdk.String("Name"), Value: awssdk.String(n.FQDN)},
+	}
+	for _, k := range sortedKeys(e.Opts.Tags) {
+		tags = append(tags, types.Tag{Key: awssdk.String(k), Value: awssdk.String(e.Opts.Tags[k])})
+	}
+	var specs []types.TagSpecification
+	for _, rt := range []types.ResourceType{types.ResourceTypeInstance, types.ResourceTypeVolume, types.ResourceTypeNetworkInterface} {
+		specs = append(specs, types.TagSpecification{ResourceType: rt, Tags: tags})
+	}
+	return specs
+}
+
+// rootDevice is the AMI's root device name (/dev/xvda on Amazon Linux and
+// Debian, /dev/sda1 on Ubuntu), read once.
+func (e *EC2) rootDevice(ctx context.Context) (string, error) {
+	e.rootOnce.Do(func() {
+		out, err := e.Client.DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: []string{e.Opts.AMI}})
+		switch {
+		case err != nil:
+			e.rootErr = classify("describe image "+e.Opts.AMI, err)
+		case len(out.Images) == 0 || out.Images[0].RootDeviceName == nil:
+			e.rootErr = providers.Permanent("AWSImage", fmt.Errorf("image %s has no root device: give another AMI", e.Opts.AMI))
+		default:
+			e.root = awssdk.ToString(out.Images[0].RootDeviceName)
 		}
-		out[k] = cluster.Instance{ID: awssdk.ToString(i.InstanceId), Index: n.Index, Address: awssdk.ToString(i.PrivateIpAddress)}
+	})
+	return e.root, e.rootErr
+}
+
+// waitRunning waits until every instance runs; one that ended at launch is
+// an error naming why (a new launch, not a retry of this one, can help).
+func (e *EC2) waitRunning(ctx context.Context, ls []Launch, ids []string) ([]cluster.Instance, error) {
+	out := make([]cluster.Instance, len(ids))
+	wctx, cancel := context.WithTimeout(ctx, e.WaitTimeout)
+	defer cancel()
+	err := poll.Until(wctx, e.Every, func(ctx context.Context) (bool, error) {
+		insts, err := e.describe(ctx, &ec2.DescribeInstancesInput{InstanceIds: ids})
+		if err != nil {
+			return false, nil // eventually consistent: a new id may not be found yet
+		}
+		running := 0
+		for k, id := range ids {
+			i, ok := insts[id]
+			if !ok {
+				continue
+			}
+			if st := i.State.Name; st == types.InstanceStateNameTerminated || st == types.InstanceStateNameShuttingDown {
+				return false, providers.Permanent("AWSInstanceDied", fmt.Errorf("instance %s of %s ended at launch: %s", id, ls[k].Node.Name, reason(i)))
+			}
+			if i.State.Name == types.InstanceStateNameRunning {
+				out[k] = cluster.Instance{ID: id, Index: ls[k].Node.Index, Address: awssdk.ToString(i.PrivateIpAddress)}
+				running++
+			}
+		}
+		providers.Report(ctx, cluster.Progress{Text: fmt.Sprintf("%d/%d running", running, len(ids)), Done: running, Total: len(ids)})
+		return running == len(ids), nil
+	})
+	if err != nil && wctx.Err() != nil && ctx.Err() == nil {
+		return nil, fmt.Errorf("instances %s did not run within %s", strings.Join(ids, ", "), e.WaitTimeout)
+	}
+	return out, err
+}
+
+func reason(i types.Instance) string {
+	if i.StateReason != nil {
+		return awssdk.ToString(i.StateReason.Message)
+	}
+	return string(i.State.Name)
+}
+
+// describe reads instances by id (all pages).
+func (e *EC2) describe(ctx context.Context, in *ec2.DescribeInstancesInput) (map[string]types.Instance, error) {
+	out := map[string]types.Instance{}
+	p := ec2.NewDescribeInstancesPaginator(e.Client, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, classify("describe instances", err)
+		}
+		for _, r := range page.Reservations {
+			for _, i := range r.Instances {
+				out[awssdk.ToString(i.InstanceId)] = i
+			}
+		}
 	}
 	return out, nil
 }
@@ -142,104 +307,34 @@ func tag(tags []types.Tag, key string) string {
 	return ""
 }
 
-// Release terminates every instance tagged with the cluster that is not
-// already gone, found through paginated DescribeInstances: a sweep that
-// catches instances any earlier try left behind.
-func (e *EC2) Release(ctx context.Context, clusterName string) (cluster.Released, error) {
-	ids, err := e.tagged(ctx, clusterName)
-	if err != nil || len(ids) == 0 {
-		return cluster.Released{}, err
-	}
-	var insts []cluster.Instance
-	for _, id := range ids {
-		insts = append(insts, cluster.Instance{ID: id})
-	}
-	if err := e.Terminate(ctx, insts); err != nil {
-		return cluster.Released{}, err
-	}
-	return cluster.Released{Instances: len(ids)}, nil
-}
-
-func (e *EC2) tagged(ctx context.Context, clusterName string) ([]string, error) {
-	p := ec2.NewDescribeInstancesPaginator(e.Client, &ec2.DescribeInstancesInput{Filters: []types.Filter{
+// tagged finds the cluster's live instances of this installation (all
+// pages, asked for in pages of 100).
+func (e *EC2) tagged(ctx context.Context, clusterName string, nodes ...string) (map[string]types.Instance, error) {
+	filters := []types.Filter{
 		{Name: awssdk.String("tag:" + TagCluster), Values: []string{clusterName}},
-		{Name: awssdk.String("instance-state-name"), Values: []string{"pending", "running", "stopping", "stopped"}},
-	}})
-	var ids []string
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, classify("find instances of "+clusterName, err)
-		}
-		for _, r := range page.Reservations {
-			for _, i := range r.Instances {
-				ids = append(ids, awssdk.ToString(i.InstanceId))
-			}
-		}
+		{Name: awssdk.String("tag:" + TagInstallation), Values: []string{e.Installation}},
+		{Name: awssdk.String("instance-state-name"), Values: live},
 	}
-	return ids, nil
+	if len(nodes) > 0 {
+		filters = append(filters, types.Filter{Name: awssdk.String("tag:" + TagNode), Values: nodes})
+	}
+	return e.describe(ctx, &ec2.DescribeInstancesInput{Filters: filters, MaxResults: awssdk.Int32(100)})
 }
 
-// classify turns an EC2 error into one worth retrying (capacity,
-// throttling, anything unknown) or a permanent one (bad parameters,
-// missing permissions), which says what to fix.
-func classify(what string, err error) error {
-	code := apiCode(err)
-	fix := map[string]string{
-		"UnauthorizedOperation":       "the credentials lack a permission herd needs (see the IAM policy in README)",
-		"InvalidParameterValue":       "a provider option is wrong",
-		"InvalidParameterCombination": "provider options do not go together",
-		"InvalidKeyPair.NotFound":     "the key pair named by key-name does not exist in this region",
-		"InvalidSubnetID.NotFound":    "the subnet does not exist in this region",
-		"InvalidGroup.NotFound":       "a security group does not exist in this region",
-	}
-	hint, bad := fix[code]
-	if strings.HasPrefix(code, "InvalidAMIID.") {
-		hint, bad = "the AMI does not exist in this region or cannot be used: check --provider-opt ami", true
-	}
-	if bad {
-		return providers.Permanent("AWS"+code, fmt.Errorf("%s: %s: %w", what, hint, err))
-	}
-	return fmt.Errorf("%s: %w", what, err)
-}
-
-func apiCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
-}
-
-// Instances finds the running instances of some nodes of a cluster, by tag.
+// Instances finds the live instances of some nodes of a cluster, in node
+// order.
 func (e *EC2) Instances(ctx context.Context, clusterName string, nodes []cluster.Node) ([]cluster.Instance, error) {
 	names := make([]string, len(nodes))
 	for i, n := range nodes {
 		names[i] = n.Name
 	}
-	p := ec2.NewDescribeInstancesPaginator(e.Client, &ec2.DescribeInstancesInput{Filters: []types.Filter{
-		{Name: awssdk.String("tag:" + TagCluster), Values: []string{clusterName}},
-		{Name: awssdk.String("tag:" + TagNode), Values: names},
-		{Name: awssdk.String("instance-state-name"), Values: []string{"pending", "running", "stopping", "stopped"}},
-	}})
-	var res []types.Reservation
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, classify("find instances of "+clusterName, err)
-		}
-		res = append(res, page.Reservations...)
+	found, err := e.tagged(ctx, clusterName, names...)
+	if err != nil {
+		return nil, err
 	}
-	return found(nodes, res), nil
-}
-
-// found lists the instances of the nodes that exist, in node order.
-func found(nodes []cluster.Node, res []types.Reservation) []cluster.Instance {
 	byNode := map[string]types.Instance{}
-	for _, r := range res {
-		for _, i := range r.Instances {
-			byNode[tag(i.Tags, TagNode)] = i
-		}
+	for _, i := range found {
+		byNode[tag(i.Tags, TagNode)] = i
 	}
 	var out []cluster.Instance
 	for _, n := range nodes {
@@ -247,21 +342,5 @@ func found(nodes []cluster.Node, res []types.Reservation) []cluster.Instance {
 			out = append(out, cluster.Instance{ID: awssdk.ToString(i.InstanceId), Index: n.Index, Address: awssdk.ToString(i.PrivateIpAddress)})
 		}
 	}
-	return out
-}
-
-// Terminate terminates the given instances.
-func (e *EC2) Terminate(ctx context.Context, instances []cluster.Instance) error {
-	if len(instances) == 0 {
-		return nil
-	}
-	ids := make([]string, len(instances))
-	for i, inst := range instances {
-		ids[i] = inst.ID
-	}
-	_, err := e.Client.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: ids})
-	if err != nil && apiCode(err) != "InvalidInstanceID.NotFound" {
-		return classify("terminate instances", err)
-	}
-	return nil
+	return out, nil
 }

@@ -1,38 +1,73 @@
 package aws
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 )
 
-// fakeEC2 speaks enough of the EC2 Query protocol (form-encoded requests,
-// XML answers, AWS error XML) for RunInstances, DescribeInstances (filtered
-// listings paged by two) and TerminateInstances, with instances moving
-// pending -> running.
+// fakeEC2 speaks the EC2 Query protocol (form-encoded requests, XML
+// answers, AWS error XML) and is as strict as EC2 where herd depends on it:
+//   - a ClientToken answers with its first instance for good, terminated or
+//     not, and other parameters under the same token are
+//     IdempotentParameterMismatch;
+//   - filtered listings are eventually consistent: an instance shows in
+//     them only some listings after its launch (lag);
+//   - TerminateInstances with one unknown id terminates none of the batch;
+//   - terminated instances pass through shutting-down;
+//   - instances can die at launch (terminated, with a state reason);
+//   - user data over 16 KiB is refused;
+//   - each AMI has its root device name: a mapping of another device adds a
+//     volume and leaves the root as it is;
+//   - listings are paged only when MaxResults is given.
 type fakeEC2 struct {
-	mu        sync.Mutex
-	instances map[string]*fakeInstance // by id
-	tokens    map[string]string        // ClientToken -> id
-	calls     map[string]int
-	throttle  int               // RunInstances calls to refuse with RequestLimitExceeded first
-	failNode  map[string]string // node tag -> error code of its RunInstances
-	loseReply int               // RunInstances replies to drop after launching
-	ip        string            // every instance's address, when set
+	mu         sync.Mutex
+	instances  map[string]*fakeInstance // by id
+	tokens     map[string]string        // ClientToken -> id
+	calls      map[string]int
+	throttle   int               // RunInstances calls to refuse with RequestLimitExceeded first
+	failNode   map[string]string // node tag -> error code of its RunInstances
+	failSubnet map[string]string // subnet -> error code of RunInstances in it
+	dieAtStart map[string]string // node tag -> state reason: the instance dies at launch
+	loseReply  int               // RunInstances replies to drop after launching
+	lag        int               // filtered listings an instance misses after its launch
+	ip         string            // every instance's address, when set
+	console    map[string]string // instance id -> console output
 }
 
 type fakeInstance struct {
-	id, state, ip string
-	userData      string
-	tags          map[string]string
+	id, state, ip, subnet string
+	userData, params      string
+	tags                  map[string]string
+	root                  fakeVolume
+	volumes               int // volumes besides the root
+	metadataTokens        string
+	hopLimit              string
+	publicIP              string
+	profile               string
+	spot                  bool
+	reason                string
+	unseen                int // filtered listings still to miss
+	taggedTypes           []string
 }
 
+type fakeVolume struct {
+	device, kind, size string
+	encrypted          bool
+}
+
+var rootDevices = map[string]string{"ami-good1": "/dev/xvda", "ami-good-ubuntu": "/dev/sda1"}
+
 func newFakeEC2(t *testing.T) (*fakeEC2, string) {
-	f := &fakeEC2{instances: map[string]*fakeInstance{}, tokens: map[string]string{}, calls: map[string]int{}, failNode: map[string]string{}}
+	f := &fakeEC2{instances: map[string]*fakeInstance{}, tokens: map[string]string{}, calls: map[string]int{},
+		failNode: map[string]string{}, failSubnet: map[string]string{}, dieAtStart: map[string]string{}, console: map[string]string{}}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
@@ -54,11 +89,18 @@ func (f *fakeEC2) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.calls[action]++
 	switch action {
 	case "RunInstances":
-		f.run(w, r)
+		f.run(w, r.Form)
 	case "DescribeInstances":
-		f.describe(w, r)
+		f.describe(w, r.Form)
 	case "TerminateInstances":
-		f.terminate(w, r)
+		f.terminate(w, r.Form)
+	case "StopInstances", "StartInstances":
+		f.power(w, r.Form, action)
+	case "DescribeImages":
+		f.images(w, r.Form)
+	case "GetConsoleOutput":
+		out := base64.StdEncoding.EncodeToString([]byte(f.console[r.Form.Get("InstanceId")]))
+		fmt.Fprintf(w, `<GetConsoleOutputResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><instanceId>%s</instanceId><output>%s</output></GetConsoleOutputResponse>`, r.Form.Get("InstanceId"), out)
 	default:
 		f.fail(w, 400, "InvalidAction", "unknown action "+action)
 	}
@@ -69,48 +111,109 @@ func (f *fakeEC2) fail(w http.ResponseWriter, status int, code, msg string) {
 	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error></Errors><RequestID>req-1</RequestID></Response>`, code, msg)
 }
 
-func tags(form map[string][]string) map[string]string {
+// tagSpecs reads every TagSpecification: the tags of the instance, and the
+// resource types tagged.
+func tagSpecs(form url.Values) (map[string]string, []string) {
 	out := map[string]string{}
-	for i := 1; ; i++ {
-		k := fmt.Sprintf("TagSpecification.1.Tag.%d.", i)
-		if len(form[k+"Key"]) == 0 {
-			return out
+	var types []string
+	for s := 1; form.Get(fmt.Sprintf("TagSpecification.%d.ResourceType", s)) != ""; s++ {
+		typ := form.Get(fmt.Sprintf("TagSpecification.%d.ResourceType", s))
+		types = append(types, typ)
+		for i := 1; ; i++ {
+			k := fmt.Sprintf("TagSpecification.%d.Tag.%d.", s, i)
+			if form.Get(k+"Key") == "" {
+				break
+			}
+			if typ == "instance" {
+				out[form.Get(k+"Key")] = form.Get(k + "Value")
+			}
 		}
-		out[form[k+"Key"][0]] = form[k+"Value"][0]
 	}
+	sort.Strings(types)
+	return out, types
 }
 
-func (f *fakeEC2) run(w http.ResponseWriter, r *http.Request) {
+// params are what must be the same for a ClientToken to be reused.
+func params(form url.Values) string {
+	h := sha256.New()
+	for _, k := range []string{"ImageId", "InstanceType", "UserData", "NetworkInterface.1.SubnetId", "SubnetId"} {
+		fmt.Fprintf(h, "%s=%s;", k, form.Get(k))
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+func (f *fakeEC2) run(w http.ResponseWriter, form url.Values) {
 	if f.throttle > 0 {
 		f.throttle--
 		f.fail(w, 503, "RequestLimitExceeded", "Request limit exceeded.")
 		return
 	}
-	if !strings.HasPrefix(r.Form.Get("ImageId"), "ami-good") {
-		f.fail(w, 400, "InvalidAMIID.NotFound", fmt.Sprintf("The image id '[%s]' does not exist", r.Form.Get("ImageId")))
+	if _, ok := rootDevices[form.Get("ImageId")]; !ok {
+		f.fail(w, 400, "InvalidAMIID.NotFound", fmt.Sprintf("The image id '[%s]' does not exist", form.Get("ImageId")))
 		return
 	}
-	tg := tags(r.Form)
+	if ud, _ := base64.StdEncoding.DecodeString(form.Get("UserData")); len(ud) > 16384 {
+		f.fail(w, 400, "InvalidParameterValue", "User data is limited to 16384 bytes")
+		return
+	}
+	tg, types := tagSpecs(form)
+	subnet := form.Get("NetworkInterface.1.SubnetId")
 	if code, ok := f.failNode[tg[TagNode]]; ok {
 		f.fail(w, 500, code, "no capacity for "+tg[TagNode])
 		return
 	}
-	id, seen := f.tokens[r.Form.Get("ClientToken")]
-	if !seen {
-		id = fmt.Sprintf("i-%08d", len(f.instances)+1)
-		ip := fmt.Sprintf("10.0.0.%d", len(f.instances)+1)
-		if f.ip != "" {
-			ip = f.ip
-		}
-		f.instances[id] = &fakeInstance{id: id, state: "pending", ip: ip, tags: tg, userData: r.Form.Get("UserData")}
-		f.tokens[r.Form.Get("ClientToken")] = id
+	if code, ok := f.failSubnet[subnet]; ok {
+		f.fail(w, 500, code, "no capacity in "+subnet)
+		return
 	}
+	token := form.Get("ClientToken")
+	if id, seen := f.tokens[token]; seen {
+		if f.instances[id].params != params(form) {
+			f.fail(w, 400, "IdempotentParameterMismatch", "Arguments on this idempotent request are inconsistent with arguments used in previous request(s).")
+			return
+		}
+		f.reply(w, f.instances[id])
+		return
+	}
+	i := f.launch(form, tg, types, subnet)
+	f.tokens[token] = i.id
+	f.reply(w, i)
+}
+
+func (f *fakeEC2) launch(form url.Values, tg map[string]string, types []string, subnet string) *fakeInstance {
+	id := fmt.Sprintf("i-%08d", len(f.instances)+1)
+	ip := fmt.Sprintf("10.0.0.%d", len(f.instances)+1)
+	if f.ip != "" {
+		ip = f.ip
+	}
+	i := &fakeInstance{id: id, state: "pending", ip: ip, subnet: subnet, tags: tg, userData: form.Get("UserData"), params: params(form),
+		metadataTokens: form.Get("MetadataOptions.HttpTokens"), hopLimit: form.Get("MetadataOptions.HttpPutResponseHopLimit"),
+		publicIP: form.Get("NetworkInterface.1.AssociatePublicIpAddress"), profile: form.Get("IamInstanceProfile.Name"),
+		spot: form.Get("InstanceMarketOptions.MarketType") == "spot", unseen: f.lag, taggedTypes: types,
+		root: fakeVolume{device: rootDevices[form.Get("ImageId")], kind: "gp2", size: "8"}}
+	for b := 1; form.Get(fmt.Sprintf("BlockDeviceMapping.%d.DeviceName", b)) != ""; b++ {
+		p := fmt.Sprintf("BlockDeviceMapping.%d.", b)
+		if form.Get(p+"DeviceName") != i.root.device {
+			i.volumes++ // EC2 adds a volume; the root stays as the image has it
+			continue
+		}
+		i.root = fakeVolume{device: i.root.device, kind: form.Get(p + "Ebs.VolumeType"), size: form.Get(p + "Ebs.VolumeSize"),
+			encrypted: form.Get(p+"Ebs.Encrypted") == "true"}
+	}
+	if reason, ok := f.dieAtStart[tg[TagNode]]; ok {
+		i.state, i.reason = "terminated", reason
+	}
+	f.instances[id] = i
+	return i
+}
+
+func (f *fakeEC2) reply(w http.ResponseWriter, i *fakeInstance) {
 	if f.loseReply > 0 {
 		f.loseReply--
 		f.fail(w, 500, "InternalError", "reply lost")
 		return
 	}
-	fmt.Fprintf(w, `<RunInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><reservationId>r-1</reservationId><ownerId>1</ownerId><instancesSet>%s</instancesSet></RunInstancesResponse>`, f.item(f.instances[id]))
+	fmt.Fprintf(w, `<RunInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><reservationId>r-1</reservationId><ownerId>1</ownerId><instancesSet>%s</instancesSet></RunInstancesResponse>`, f.item(i))
 }
 
 func (f *fakeEC2) item(i *fakeInstance) string {
@@ -123,25 +226,29 @@ func (f *fakeEC2) item(i *fakeInstance) string {
 	for _, k := range keys {
 		fmt.Fprintf(&tg, "<item><key>%s</key><value>%s</value></item>", k, i.tags[k])
 	}
-	code := map[string]int{"pending": 0, "running": 16, "shutting-down": 32, "terminated": 48}[i.state]
-	return fmt.Sprintf(`<item><instanceId>%s</instanceId><imageId>ami-good</imageId><instanceState><code>%d</code><name>%s</name></instanceState><privateIpAddress>%s</privateIpAddress><tagSet>%s</tagSet></item>`,
-		i.id, code, i.state, i.ip, tg.String())
+	code := map[string]int{"pending": 0, "running": 16, "shutting-down": 32, "terminated": 48, "stopping": 64, "stopped": 80}[i.state]
+	reason := ""
+	if i.reason != "" {
+		reason = fmt.Sprintf("<stateReason><code>%s</code><message>%s</message></stateReason>", i.reason, i.reason)
+	}
+	return fmt.Sprintf(`<item><instanceId>%s</instanceId><imageId>ami-good</imageId><instanceState><code>%d</code><name>%s</name></instanceState>%s<privateIpAddress>%s</privateIpAddress><tagSet>%s</tagSet></item>`,
+		i.id, code, i.state, reason, i.ip, tg.String())
 }
 
 // matches applies the filters and ids of a DescribeInstances request.
-func matches(i *fakeInstance, form map[string][]string) bool {
+func matches(i *fakeInstance, form url.Values) bool {
 	ids := map[string]bool{}
-	for n := 1; len(form[fmt.Sprintf("InstanceId.%d", n)]) > 0; n++ {
-		ids[form[fmt.Sprintf("InstanceId.%d", n)][0]] = true
+	for n := 1; form.Get(fmt.Sprintf("InstanceId.%d", n)) != ""; n++ {
+		ids[form.Get(fmt.Sprintf("InstanceId.%d", n))] = true
 	}
 	if len(ids) > 0 && !ids[i.id] {
 		return false
 	}
-	for n := 1; len(form[fmt.Sprintf("Filter.%d.Name", n)]) > 0; n++ {
-		name := form[fmt.Sprintf("Filter.%d.Name", n)][0]
+	for n := 1; form.Get(fmt.Sprintf("Filter.%d.Name", n)) != ""; n++ {
+		name := form.Get(fmt.Sprintf("Filter.%d.Name", n))
 		var values []string
-		for v := 1; len(form[fmt.Sprintf("Filter.%d.Value.%d", n, v)]) > 0; v++ {
-			values = append(values, form[fmt.Sprintf("Filter.%d.Value.%d", n, v)][0])
+		for v := 1; form.Get(fmt.Sprintf("Filter.%d.Value.%d", n, v)) != ""; v++ {
+			values = append(values, form.Get(fmt.Sprintf("Filter.%d.Value.%d", n, v)))
 		}
 		have := i.state
 		if strings.HasPrefix(name, "tag:") {
@@ -163,24 +270,29 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func (f *fakeEC2) describe(w http.ResponseWriter, r *http.Request) {
+func (f *fakeEC2) describe(w http.ResponseWriter, form url.Values) {
+	filtered := form.Get("InstanceId.1") == ""
 	var hits []*fakeInstance
 	for _, i := range f.sorted() {
-		if matches(i, r.Form) {
+		if filtered && i.unseen > 0 { // eventually consistent: not in listings yet
+			i.unseen--
+			continue
+		}
+		if matches(i, form) {
 			hits = append(hits, i)
 		}
 	}
 	start, end := 0, len(hits)
-	if r.Form.Get("InstanceId.1") == "" { // EC2 pages only filtered listings
-		fmt.Sscanf(r.Form.Get("NextToken"), "page-%d", &start)
-		end = min(start+2, len(hits))
+	if n := form.Get("MaxResults"); n != "" { // EC2 pages only when asked
+		var size int
+		fmt.Sscan(n, &size)
+		fmt.Sscanf(form.Get("NextToken"), "page-%d", &start)
+		end = min(start+max(size, 5), len(hits))
 	}
 	var items strings.Builder
 	for _, i := range hits[start:end] {
 		items.WriteString(f.item(i))
-		if i.state == "pending" {
-			i.state = "running" // the next look finds it running
-		}
+		f.step(i)
 	}
 	next := ""
 	if end < len(hits) {
@@ -189,18 +301,74 @@ func (f *fakeEC2) describe(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, `<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><reservationSet><item><reservationId>r-1</reservationId><instancesSet>%s</instancesSet></item></reservationSet>%s</DescribeInstancesResponse>`, items.String(), next)
 }
 
-func (f *fakeEC2) terminate(w http.ResponseWriter, r *http.Request) {
-	var items strings.Builder
-	for n := 1; len(r.Form[fmt.Sprintf("InstanceId.%d", n)]) > 0; n++ {
-		i, ok := f.instances[r.Form.Get(fmt.Sprintf("InstanceId.%d", n))]
-		if !ok {
-			f.fail(w, 400, "InvalidInstanceID.NotFound", "no such instance")
-			return
-		}
+// step moves an instance on, as time passes between two looks.
+func (f *fakeEC2) step(i *fakeInstance) {
+	switch i.state {
+	case "pending":
+		i.state = "running"
+	case "shutting-down":
 		i.state = "terminated"
-		fmt.Fprintf(&items, `<item><instanceId>%s</instanceId><currentState><code>48</code><name>terminated</name></currentState></item>`, i.id)
+	case "stopping":
+		i.state = "stopped"
+	}
+}
+
+func (f *fakeEC2) ids(form url.Values) ([]*fakeInstance, bool) {
+	var out []*fakeInstance
+	for n := 1; form.Get(fmt.Sprintf("InstanceId.%d", n)) != ""; n++ {
+		i, ok := f.instances[form.Get(fmt.Sprintf("InstanceId.%d", n))]
+		if !ok {
+			return nil, false
+		}
+		out = append(out, i)
+	}
+	return out, true
+}
+
+func (f *fakeEC2) terminate(w http.ResponseWriter, form url.Values) {
+	insts, ok := f.ids(form)
+	if !ok { // one unknown id: none of the batch is terminated
+		f.fail(w, 400, "InvalidInstanceID.NotFound", "The instance ID does not exist")
+		return
+	}
+	var items strings.Builder
+	for _, i := range insts {
+		if i.state != "terminated" {
+			i.state = "shutting-down"
+		}
+		fmt.Fprintf(&items, `<item><instanceId>%s</instanceId><currentState><code>32</code><name>%s</name></currentState></item>`, i.id, i.state)
 	}
 	fmt.Fprintf(w, `<TerminateInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><instancesSet>%s</instancesSet></TerminateInstancesResponse>`, items.String())
+}
+
+func (f *fakeEC2) power(w http.ResponseWriter, form url.Values, action string) {
+	insts, ok := f.ids(form)
+	if !ok {
+		f.fail(w, 400, "InvalidInstanceID.NotFound", "The instance ID does not exist")
+		return
+	}
+	var items strings.Builder
+	for _, i := range insts {
+		switch {
+		case action == "StopInstances" && i.state == "running":
+			i.state = "stopping"
+		case action == "StartInstances" && i.state == "stopped":
+			i.state = "pending"
+		}
+		fmt.Fprintf(&items, `<item><instanceId>%s</instanceId><currentState><code>0</code><name>%s</name></currentState></item>`, i.id, i.state)
+	}
+	tag := map[string]string{"StopInstances": "StopInstancesResponse", "StartInstances": "StartInstancesResponse"}[action]
+	fmt.Fprintf(w, `<%s xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><instancesSet>%s</instancesSet></%s>`, tag, items.String(), tag)
+}
+
+func (f *fakeEC2) images(w http.ResponseWriter, form url.Values) {
+	ami := form.Get("ImageId.1")
+	dev, ok := rootDevices[ami]
+	if !ok {
+		f.fail(w, 400, "InvalidAMIID.NotFound", fmt.Sprintf("The image id '[%s]' does not exist", ami))
+		return
+	}
+	fmt.Fprintf(w, `<DescribeImagesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><imagesSet><item><imageId>%s</imageId><rootDeviceName>%s</rootDeviceName><rootDeviceType>ebs</rootDeviceType></item></imagesSet></DescribeImagesResponse>`, ami, dev)
 }
 
 func (f *fakeEC2) sorted() []*fakeInstance {
@@ -212,15 +380,28 @@ func (f *fakeEC2) sorted() []*fakeInstance {
 	return out
 }
 
-// live counts the instances of a cluster that are not terminated.
+// live counts the instances of a cluster that are not terminated or going.
 func (f *fakeEC2) live(clusterName string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	n := 0
 	for _, i := range f.instances {
-		if i.tags[TagCluster] == clusterName && i.state != "terminated" {
+		if i.tags[TagCluster] == clusterName && i.state != "terminated" && i.state != "shutting-down" {
 			n++
 		}
 	}
 	return n
+}
+
+// byNode is the newest instance of a node.
+func (f *fakeEC2) byNode(node string) *fakeInstance {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var last *fakeInstance
+	for _, i := range f.sorted() {
+		if i.tags[TagNode] == node {
+			last = i
+		}
+	}
+	return last
 }

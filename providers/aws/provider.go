@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,6 +29,9 @@ import (
 type Provider struct {
 	Master     secrets.Master
 	DockerPort int // where instances' engines listen with TLS (contract.PortDockerTLS)
+	// SetUpGrace is how long an engine may stay silent after cloud-init
+	// said it finished, before the host is taken as failed (1 min).
+	SetUpGrace time.Duration
 	Logger     *slog.Logger
 
 	mu      sync.Mutex
@@ -35,7 +40,7 @@ type Provider struct {
 
 // New returns the AWS provider.
 func New(master secrets.Master, log *slog.Logger) *Provider {
-	return &Provider{Master: master, DockerPort: contract.PortDockerTLS, Logger: log, clients: map[string]*EC2{}}
+	return &Provider{Master: master, DockerPort: contract.PortDockerTLS, SetUpGrace: time.Minute, Logger: log, clients: map[string]*EC2{}}
 }
 
 // Schema describes the aws provider and checks its options.
@@ -53,7 +58,7 @@ func (p *Provider) ec2(ctx context.Context, t cluster.Target) (*EC2, error) {
 	if e, ok := p.clients[key]; ok {
 		return e, nil
 	}
-	e, err := NewEC2(ctx, o, p.Logger)
+	e, err := NewEC2(ctx, o, p.Master.Installation(), p.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -61,8 +66,12 @@ func (p *Provider) ec2(ctx context.Context, t cluster.Target) (*EC2, error) {
 	return e, nil
 }
 
-// Allocate launches one instance per node with its rendered cloud-config.
+// Allocate launches one instance per node with its rendered cloud-config,
+// each with a launch token of this allocation (t.Launch).
 func (p *Provider) Allocate(ctx context.Context, t cluster.Target, nodes []cluster.Node) ([]cluster.Instance, error) {
+	if t.Launch == "" {
+		return nil, providers.Permanent("BadInput", fmt.Errorf("allocating on aws needs a launch name: the workflow gives one"))
+	}
 	e, err := p.ec2(ctx, t)
 	if err != nil {
 		return nil, err
@@ -71,7 +80,12 @@ func (p *Provider) Allocate(ctx context.Context, t cluster.Target, nodes []clust
 	if err != nil {
 		return nil, err
 	}
-	return e.Launch(ctx, t.Cluster, nodes, docs)
+	ls := make([]Launch, len(nodes))
+	for i, n := range nodes {
+		ls[i] = Launch{Node: n, UserData: docs[i], Token: ClientToken(e.Installation, t.Cluster, n.Name, t.Launch),
+			Spot: e.Opts.Spot || slices.Contains(e.Opts.SpotGroups, n.HostGroup)}
+	}
+	return e.Launch(ctx, t.Cluster, ls)
 }
 
 // userData renders each node's host cloud-config: what a cloud instance
@@ -99,26 +113,62 @@ func (p *Provider) userData(t cluster.Target, nodes []cluster.Node) ([]string, e
 
 // SetUpHosts waits, reporting progress, until every instance's Docker
 // engine answers over TLS and holds the node image: its cloud-config has
-// run.
+// run. An instance that died, or whose cloud-init finished without a
+// working engine, fails at once with its console's last lines.
 func (p *Provider) SetUpHosts(ctx context.Context, t cluster.Target, _ []cluster.Node, instances []cluster.Instance) error {
+	e, err := p.ec2(ctx, t)
+	if err != nil {
+		return err
+	}
 	for i, inst := range instances {
-		d, err := p.engine(t.Cluster, inst)
-		if err != nil {
+		providers.Report(ctx, cluster.Progress{Text: fmt.Sprintf("%d/%d hosts ready", i, len(instances)), Done: i, Total: len(instances)})
+		if err := p.waitHost(ctx, e, t, inst); err != nil {
 			return err
-		}
-		err = poll.Until(ctx, 2*time.Second, func(ctx context.Context) (bool, error) {
-			providers.Report(ctx, cluster.Progress{Text: fmt.Sprintf("%d/%d hosts ready", i, len(instances)), Done: i, Total: len(instances)})
-			_, err := d.Client.ImageInspect(ctx, t.Image)
-			return err == nil, nil
-		})
-		if err != nil {
-			return fmt.Errorf("host %s of %s not ready (Docker with TLS on %d, image %s): %w", inst.Address, t.Cluster, p.DockerPort, t.Image, err)
 		}
 	}
 	return nil
 }
 
-// engine is a docker provider bound to one instance's engine over TLS.
+// waitHost waits for one host's engine and image.
+func (p *Provider) waitHost(ctx context.Context, e *EC2, t cluster.Target, inst cluster.Instance) error {
+	d, err := p.engine(t.Cluster, inst)
+	if err != nil {
+		return err
+	}
+	var finished time.Time
+	var last error
+	err = poll.Until(ctx, 2*time.Second, func(ctx context.Context) (bool, error) {
+		ictx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if _, last = d.Client.ImageInspect(ictx, t.Image); last == nil {
+			return true, nil
+		}
+		if state, why, err := e.State(ctx, inst.ID); err == nil && state != "running" && state != "pending" {
+			return false, providers.Permanent("AWSInstanceDied", fmt.Errorf("instance %s (%s) is %s: %s\n%s", inst.ID, inst.Address, state, why, e.ConsoleOutput(ctx, inst.ID)))
+		}
+		console := e.ConsoleOutput(ctx, inst.ID)
+		if finished.IsZero() && cloudInitFinished(console) {
+			finished = time.Now()
+		}
+		if !finished.IsZero() && time.Since(finished) > p.SetUpGrace {
+			return false, providers.Permanent("AWSHostSetUp", fmt.Errorf("cloud-init finished on %s (%s) but Docker does not answer on %d with image %s (%v); its console ends:\n%s",
+				inst.ID, inst.Address, p.DockerPort, t.Image, last, console))
+		}
+		return false, nil
+	})
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("host %s of %s not ready (Docker with TLS on %d, image %s): %v", inst.Address, t.Cluster, p.DockerPort, t.Image, last)
+	}
+	return err
+}
+
+// cloudInitFinished reports whether a console shows cloud-init's end.
+func cloudInitFinished(console string) bool {
+	return strings.Contains(console, "Cloud-init v.") && strings.Contains(console, " finished at ")
+}
+
+// engine is a docker provider bound to one instance's engine over TLS,
+// with timeouts that notice an instance that does not answer.
 func (p *Provider) engine(clusterName string, inst cluster.Instance) (*docker.Provider, error) {
 	tlsm, err := p.Master.DockerTLS(clusterName)
 	if err != nil {
@@ -128,17 +178,33 @@ func (p *Provider) engine(clusterName string, inst cluster.Instance) (*docker.Pr
 	if err != nil {
 		return nil, err
 	}
-	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}}
+	tr := &http.Transport{TLSClientConfig: cfg, DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext, TLSHandshakeTimeout: 5 * time.Second}
 	host := "tcp://" + net.JoinHostPort(inst.Address, strconv.Itoa(p.DockerPort))
-	cl, err := client.NewClientWithOpts(client.WithHost(host), client.WithHTTPClient(hc), client.WithAPIVersionNegotiation())
+	cl, err := client.NewClientWithOpts(client.WithHost(host), client.WithHTTPClient(&http.Client{Transport: tr}), client.WithAPIVersionNegotiation())
 	if err != nil {
 		return nil, fmt.Errorf("docker client for %s: %w", inst.Address, err)
 	}
 	return &docker.Provider{Client: cl, HostNetwork: true, Logger: p.Logger}, nil
 }
 
-// StartNode starts the node's container on its instance.
+// StartNode starts the node's container on its instance; a stopped
+// instance (the cluster was stopped) is started first.
 func (p *Provider) StartNode(ctx context.Context, req providers.StartRequest) (cluster.NodeInfo, error) {
+	e, err := p.ec2(ctx, req.Target)
+	if err != nil {
+		return cluster.NodeInfo{}, err
+	}
+	if state, _, err := e.State(ctx, req.Instance.ID); err == nil && (state == "stopped" || state == "stopping") {
+		if err := e.waitState(ctx, []string{req.Instance.ID}, "stopped"); err != nil {
+			return cluster.NodeInfo{}, err
+		}
+		if err := e.Start(ctx, []cluster.Instance{req.Instance}); err != nil {
+			return cluster.NodeInfo{}, err
+		}
+		if err := p.waitHost(ctx, e, req.Target, req.Instance); err != nil {
+			return cluster.NodeInfo{}, err
+		}
+	}
 	d, err := p.engine(req.Target.Cluster, req.Instance)
 	if err != nil {
 		return cluster.NodeInfo{}, err
@@ -146,27 +212,37 @@ func (p *Provider) StartNode(ctx context.Context, req providers.StartRequest) (c
 	return d.StartNode(ctx, req)
 }
 
-// StopNodes stops the nodes' containers gracefully (they leave Serf) on
-// their instances, which keep running.
+// stopContainers stops the nodes' containers gracefully (they leave Serf)
+// on their instances; it returns the instances.
+func (p *Provider) stopContainers(ctx context.Context, e *EC2, t cluster.Target, nodes []cluster.Node) ([]cluster.Instance, error) {
+	insts, err := e.Instances(ctx, t.Cluster, nodes)
+	if err != nil {
+		return nil, err
+	}
+	for _, inst := range insts {
+		d, err := p.engine(t.Cluster, inst)
+		if err != nil {
+			return insts, err
+		}
+		if err := d.StopNodes(ctx, t, nodesAt(nodes, inst.Index)); err != nil {
+			return insts, fmt.Errorf("stop node on %s: %w", inst.Address, err)
+		}
+	}
+	return insts, nil
+}
+
+// StopNodes stops the nodes' containers gracefully, then their instances,
+// which keep their disks and addresses and stop costing compute.
 func (p *Provider) StopNodes(ctx context.Context, t cluster.Target, nodes []cluster.Node) error {
 	e, err := p.ec2(ctx, t)
 	if err != nil {
 		return err
 	}
-	insts, err := e.Instances(ctx, t.Cluster, nodes)
+	insts, err := p.stopContainers(ctx, e, t, nodes)
 	if err != nil {
 		return err
 	}
-	for _, inst := range insts {
-		d, err := p.engine(t.Cluster, inst)
-		if err != nil {
-			return err
-		}
-		if err := d.StopNodes(ctx, t, nodesAt(nodes, inst.Index)); err != nil {
-			return fmt.Errorf("stop node on %s: %w", inst.Address, err)
-		}
-	}
-	return nil
+	return e.Stop(ctx, insts)
 }
 
 func nodesAt(nodes []cluster.Node, index int) []cluster.Node {
@@ -178,26 +254,30 @@ func nodesAt(nodes []cluster.Node, index int) []cluster.Node {
 	return nil
 }
 
-// RemoveNodes stops the nodes gracefully and terminates their instances.
+// RemoveNodes stops the nodes gracefully (when they answer) and terminates
+// their instances.
 func (p *Provider) RemoveNodes(ctx context.Context, t cluster.Target, nodes []cluster.Node) (cluster.Released, error) {
-	if err := p.StopNodes(ctx, t, nodes); err != nil {
-		p.Logger.Warn("graceful stop before terminating", "cluster", t.Cluster, "err", err)
-	}
 	e, err := p.ec2(ctx, t)
 	if err != nil {
 		return cluster.Released{}, err
 	}
-	insts, err := e.Instances(ctx, t.Cluster, nodes)
+	insts, err := p.stopContainers(ctx, e, t, nodes)
 	if err != nil {
-		return cluster.Released{}, err
+		p.Logger.Warn("graceful stop before terminating", "cluster", t.Cluster, "err", err)
 	}
-	if err := e.Terminate(ctx, insts); err != nil {
+	if insts == nil {
+		if insts, err = e.Instances(ctx, t.Cluster, nodes); err != nil {
+			return cluster.Released{}, err
+		}
+	}
+	if err := e.Terminate(ctx, idsOf(insts)); err != nil {
 		return cluster.Released{}, err
 	}
 	return cluster.Released{Containers: len(insts), Instances: len(insts)}, nil
 }
 
-// Release terminates every instance tagged with the cluster.
+// Release terminates every instance of the cluster this installation
+// launched.
 func (p *Provider) Release(ctx context.Context, t cluster.Target) (cluster.Released, error) {
 	e, err := p.ec2(ctx, t)
 	if err != nil {

@@ -74,7 +74,7 @@ func TestProviderOnEC2AndDockerOverTLS(t *testing.T) {
 	p := New(master, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	p.DockerPort = engineProxy(t, master, "awsc")
 	spec := cluster.Target{Cluster: "awsc", Provider: "aws", Image: image, Domain: "herd.test",
-		Options: map[string]string{"region": "eu-central-1", "endpoint": url, "ami": "ami-good1"}}
+		Options: map[string]string{"region": "eu-central-1", "endpoint": url, "ami": "ami-good1"}, Launch: "run1/1"}
 	dockertest.Release(t, local, spec.Cluster)
 	node := cluster.Node{Index: 1, Name: "awsc-1", FQDN: "awsc-1.herd.test", Role: contract.RoleServer, HostGroup: "master"}
 	ctx := context.Background()
@@ -110,5 +110,40 @@ func TestProviderOnEC2AndDockerOverTLS(t *testing.T) {
 	}
 	if rel, err := p.Release(ctx, spec); err != nil || rel.Instances != 0 {
 		t.Fatalf("release after remove: %+v %v", rel, err)
+	}
+}
+
+// The readiness probe gives up at once, with the console's last lines, on
+// an instance that died, and on one whose cloud-init finished without a
+// working engine; and its dials time out.
+func TestSetUpNoticesADeadHostOrAFailedCloudInit(t *testing.T) {
+	f, url := newFakeEC2(t)
+	f.ip = "127.0.0.1"
+	master, _ := secrets.Generate()
+	p := New(master, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	p.DockerPort, p.SetUpGrace = 1, 0 // nothing listens there
+	target := cluster.Target{Cluster: "dead", Provider: "aws", Image: "img",
+		Options: map[string]string{"region": "eu-central-1", "endpoint": url, "ami": "ami-good1"}, Launch: "r/1"}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	insts, err := p.Allocate(ctx, target, nodes(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	f.instances[insts[0].ID].state, f.instances[insts[0].ID].reason = "terminated", "Server.SpotInstanceTermination"
+	f.console[insts[0].ID] = "boot\nkernel panic"
+	f.console[insts[1].ID] = "Cloud-init v. 23.1 running 'modules:final'\nE: Unable to locate package docker.io\nCloud-init v. 23.1 finished at Mon, 01 Dec 2026 10:00:00 +0000"
+	f.mu.Unlock()
+	err = p.SetUpHosts(ctx, target, nodes(1), insts[:1])
+	if _, ok := providers.AsPermanent(err); !ok || !strings.Contains(err.Error(), "is terminated: Server.SpotInstanceTermination") || !strings.Contains(err.Error(), "kernel panic") {
+		t.Fatalf("a dead instance: %v", err)
+	}
+	err = p.SetUpHosts(ctx, target, nodes(1), insts[1:])
+	if _, ok := providers.AsPermanent(err); !ok || !strings.Contains(err.Error(), "cloud-init finished") || !strings.Contains(err.Error(), "Unable to locate package docker.io") {
+		t.Fatalf("a failed cloud-init: %v", err)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("the probe must not wait for the deadline")
 	}
 }
