@@ -70,7 +70,7 @@ type State struct {
 	Instances []Instance `json:"instances"`
 	NextIndex int        `json:"next_index"`
 	Launches  int        `json:"launches,omitempty"` // allocations made, for launch names
-	Ops       int        `json:"ops"` // operations since this run started
+	Ops       int        `json:"ops"`                // operations since this run started
 	Status    Status     `json:"status"`
 }
 

@@ -159,7 +159,10 @@ func TestCapacityFailsOverAcrossSubnets(t *testing.T) {
 		t.Fatalf("want both in subnet-b: %v", err)
 	}
 	f.failSubnet["subnet-b"] = "InsufficientInstanceCapacity"
-	e = newEC2(t, url, func(o *Options) { o.Subnets = []string{"subnet-a", "subnet-b"}; o.CapacityWait = 100 * time.Millisecond })
+	e = newEC2(t, url, func(o *Options) {
+		o.Subnets = []string{"subnet-a", "subnet-b"}
+		o.CapacityWait = 100 * time.Millisecond
+	})
 	_, err = e.Launch(context.Background(), "c1", launches(e, "c1", "r/2", nodes(1)))
 	if _, permanent := providers.AsPermanent(err); err == nil || permanent || !strings.Contains(err.Error(), "no capacity for c1-1 in subnets subnet-a, subnet-b") {
 		t.Fatalf("capacity errors stay retryable and name where herd tried: %v", err)
