@@ -178,10 +178,14 @@ func FreeAddr(t testing.TB) string {
 // HostNodeConfig is the configuration of a server node in the host's
 // network, every port free; health is where its health endpoint listens.
 func HostNodeConfig(t testing.TB, fqdn string) (cfg contract.Config, health string) {
+	addrs, err := freeport.Addrs("127.0.0.1", 6) // distinct: held open until all are found
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg = contract.DefaultConfig()
 	cfg.Role, cfg.NodeName, cfg.Dev = contract.RoleServer, fqdn, true
-	cfg.Ambari.APIAddr, cfg.SerfRPCAddr, cfg.HealthAddr = FreeAddr(t), FreeAddr(t), FreeAddr(t)
-	cfg.SerfBind, cfg.DNSAddr, cfg.Ambari.AgentAddr = FreeAddr(t), FreeAddr(t), FreeAddr(t)
+	cfg.Ambari.APIAddr, cfg.SerfRPCAddr, cfg.HealthAddr = addrs[0], addrs[1], addrs[2]
+	cfg.SerfBind, cfg.DNSAddr, cfg.Ambari.AgentAddr = addrs[3], addrs[4], addrs[5]
 	_, agentPort, _ := net.SplitHostPort(cfg.Ambari.AgentAddr)
 	cfg.Ambari.AgentPort, _ = strconv.Atoi(agentPort)
 	cfg.Ambari.StatePath = "/tmp/emulator.json"
