@@ -37,14 +37,14 @@ func FuzzRenderHost(f *testing.F) {
 		if err := yaml.Unmarshal([]byte(out), &doc); err != nil {
 			t.Fatalf("not YAML: %v\n%s", err, out)
 		}
-		if doc.Hostname != p.Node || doc.FQDN != p.FQDN || len(doc.Runcmd) != 4 || len(doc.WriteFiles) != 6 ||
+		if doc.Hostname != p.Node || doc.FQDN != p.FQDN || len(doc.Runcmd) != 6 || len(doc.WriteFiles) != 4 ||
 			!strings.HasPrefix(doc.Final, "herd host for "+p.FQDN+" is ready") {
 			t.Fatalf("the document is not what was given:\n%s", out)
 		}
 		if env := doc.WriteFiles[0].Content; env != strings.Join(p.NodeEnv, "\n")+"\n" {
 			t.Fatalf("node.env is not the node's environment: %q", env)
 		}
-		last := doc.Runcmd[3]
+		last := doc.Runcmd[5]
 		want := []string{"docker", "pull", image}
 		if tarURL != "" {
 			want = []string{"sh", "-c", "curl -fsSL " + shellQuote(tarURL) + " | docker load"}

@@ -29,8 +29,8 @@ func indent(n int, s string) string {
 }
 
 // HostParams are the facts one cloud host's cloud-config is rendered from.
-// The engine's key is a secret: the document goes to the cloud as user
-// data, never into workflow history.
+// None is a secret: the host makes its engine's key at boot and tells the
+// certificate's fingerprint on its console (PinPrefix), which herd pins.
 type HostParams struct {
 	Node      string // short host name
 	FQDN      string
@@ -40,10 +40,20 @@ type HostParams struct {
 	Image     string
 	// NodeEnv is the node's non-secret environment, written to
 	// /etc/herd/node.env for people logged in to the host.
-	NodeEnv                       []string
-	CACert, ServerCert, ServerKey string
-	ImageTarURL                   string // empty: docker pull Image
+	NodeEnv     []string
+	CACert      string // the cluster's CA: the engine trusts herd's client by it
+	ImageTarURL string // empty: docker pull Image
 }
+
+// PinPrefix starts the console line in which a host tells the SHA-256 of
+// its engine's certificate (in hex).
+const PinPrefix = "herd-docker-tls sha256:"
+
+// Where a host keeps its engine's key and certificate.
+const (
+	engineKey  = "/etc/docker/herd/key.pem"
+	engineCert = "/etc/docker/herd/cert.pem"
+)
 
 // NodeEnv is the environment a host's node.env file shows: who the node is.
 func NodeEnv(cfg contract.Config) []string {
@@ -74,8 +84,9 @@ func RenderHost(p HostParams) (string, error) {
 	var b bytes.Buffer
 	data := struct {
 		HostParams
-		DockerPort int
-	}{p, contract.PortDockerTLS}
+		DockerPort                       int
+		PinPrefix, EngineKey, EngineCert string
+	}{p, contract.PortDockerTLS, PinPrefix, engineKey, engineCert}
 	if err := tmpl.ExecuteTemplate(&b, "host.yaml.tmpl", data); err != nil {
 		return "", fmt.Errorf("render cloud-config for %s: %w", p.FQDN, err)
 	}

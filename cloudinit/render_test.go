@@ -16,8 +16,7 @@ func sample() HostParams {
 	cfg := contract.Config{Role: contract.RoleAgent, NodeName: "c1-2.herd.local", Cluster: "c1", HostGroup: "slaves"}
 	return HostParams{Cluster: "c1", Node: "c1-2", FQDN: "c1-2.herd.local", Role: contract.RoleAgent,
 		HostGroup: "slaves", Image: "herd-node:dev", NodeEnv: NodeEnv(cfg),
-		CACert:     "-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n",
-		ServerCert: "-----BEGIN CERTIFICATE-----\nBBB\n-----END CERTIFICATE-----\n", ServerKey: "-----BEGIN PRIVATE KEY-----\nCCC\n-----END PRIVATE KEY-----\n"}
+		CACert: "-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n"}
 }
 
 // schema runs `cloud-init schema` on a document (skipped without cloud-init
@@ -60,13 +59,17 @@ func TestRenderHostPassesCloudInitSchema(t *testing.T) {
 	files := map[string]string{}
 	for _, f := range doc.WriteFiles {
 		files[f.Path] = f.Content
-		if f.Path == "/etc/docker/herd/key.pem" && f.Permissions != "0600" {
-			t.Errorf("the engine's key must be 0600, is %s", f.Permissions)
-		}
 	}
-	if files["/etc/docker/herd/key.pem"] != p.ServerKey || !strings.Contains(files["/etc/docker/daemon.json"], `"tlsverify": true`) ||
+	if strings.Contains(out, "PRIVATE KEY") || files[engineKey] != "" {
+		t.Fatalf("no key may travel in user data:\n%s", out)
+	}
+	if !strings.Contains(files["/etc/docker/daemon.json"], `"tlsverify": true`) || !strings.Contains(files["/etc/docker/daemon.json"], engineKey) ||
 		!strings.Contains(files["/etc/herd/node.env"], contract.EnvRole+"=agent\n") {
 		t.Fatalf("files: %v", files)
+	}
+	if gen, tell := strings.Join(doc.Runcmd[0], " "), strings.Join(doc.Runcmd[1], " "); !strings.Contains(gen, "openssl req -x509 -newkey ec") ||
+		!strings.Contains(tell, "echo "+PinPrefix+"$(openssl x509 -in "+engineCert+" -outform DER | sha256sum") {
+		t.Fatalf("the host must make its engine's key and tell the certificate's fingerprint: %v", doc.Runcmd[:2])
 	}
 	if last := doc.Runcmd[len(doc.Runcmd)-1]; strings.Join(last, " ") != "docker pull herd-node:dev" {
 		t.Fatalf("image step: %v", last)

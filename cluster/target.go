@@ -21,6 +21,9 @@ type Instance struct {
 	ID      string `json:"id"`
 	Index   int    `json:"index"`
 	Address string `json:"address,omitempty"`
+	// Pin is the fingerprint of the instance's Docker engine certificate,
+	// when the provider learnt it (cloud hosts).
+	Pin string `json:"pin,omitempty"`
 }
 
 // NodeInfo is a started node.

@@ -39,6 +39,9 @@ const (
 	// LabelInstallation names the herd installation (its master key) that
 	// made a cloud resource: release touches only its own.
 	LabelInstallation = "io.herd.installation"
+	// LabelEnginePin holds the fingerprint of a cloud host's Docker engine
+	// certificate, which herd pins.
+	LabelEnginePin = "io.herd.docker-tls-sha256"
 )
 
 // Serf tags every herd node carries.

@@ -2,25 +2,25 @@ package secrets
 
 import (
 	"crypto/ed25519"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/hex"
 	"encoding/pem"
 	"fmt"
 	"math/big"
 	"time"
 )
 
-// DockerServerName is the name every herd Docker engine's certificate
-// holds; clients connect by IP and verify this name.
-const DockerServerName = "herd-docker"
-
-// DockerTLS is one cluster's Docker-over-TLS material: a CA, the engines'
-// certificate and herd's client certificate. Keys come from the master key
-// and Ed25519 signatures are deterministic, so every try of an activity
-// derives the very same PEM: nothing needs storing, nothing enters history.
+// DockerTLS is one cluster's Docker-over-TLS material on herd's side: a
+// CA, which engines trust to tell herd's clients, and herd's client
+// certificate. No engine key is here: each cloud host makes its own at
+// boot, and herd pins the engine certificate's fingerprint, read from the
+// host's console. Keys come from the master key and Ed25519 signatures are
+// deterministic, so every try of an activity derives the very same PEM.
 type DockerTLS struct {
-	CACert, ServerCert, ServerKey, ClientCert, ClientKey []byte // PEM
+	CACert, ClientCert, ClientKey []byte // PEM
 }
 
 var (
@@ -42,9 +42,6 @@ func (m Master) DockerTLS(cluster string) (DockerTLS, error) {
 	}
 	ca, _ = x509.ParseCertificate(caDER)
 	out := DockerTLS{CACert: pemBlock("CERTIFICATE", caDER)}
-	if out.ServerCert, out.ServerKey, err = m.leaf(cluster, "docker-server", ca, caKey, x509.ExtKeyUsageServerAuth, 2); err != nil {
-		return out, err
-	}
 	out.ClientCert, out.ClientKey, err = m.leaf(cluster, "docker-client", ca, caKey, x509.ExtKeyUsageClientAuth, 3)
 	return out, err
 }
@@ -55,9 +52,6 @@ func (m Master) leaf(cluster, purpose string, ca *x509.Certificate, caKey ed2551
 		SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: "herd " + cluster + " " + purpose},
 		NotBefore: tlsNotBefore, NotAfter: tlsNotAfter, KeyUsage: x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{usage},
-	}
-	if usage == x509.ExtKeyUsageServerAuth {
-		tmpl.DNSNames = []string{DockerServerName}
 	}
 	der, err := x509.CreateCertificate(nil, tmpl, ca, key.Public(), caKey)
 	if err != nil {
@@ -74,24 +68,39 @@ func pemBlock(kind string, der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: kind, Bytes: der})
 }
 
-// ClientConfig is the TLS configuration herd dials a cluster's engines with.
-func (d DockerTLS) ClientConfig() (*tls.Config, error) {
+// Fingerprint is how herd pins an engine's certificate: the SHA-256 of
+// its DER, in hex (what `openssl x509 -outform DER | sha256sum` prints).
+func Fingerprint(der []byte) string {
+	sum := sha256.Sum256(der)
+	return hex.EncodeToString(sum[:])
+}
+
+// ClientConfig is the TLS configuration herd dials an engine with: herd's
+// client certificate, and the engine known by its certificate's
+// fingerprint pin alone.
+func (d DockerTLS) ClientConfig(pin string) (*tls.Config, error) {
+	if pin == "" {
+		return nil, fmt.Errorf("no fingerprint of the engine's certificate to pin: its host has not told it yet")
+	}
 	pair, err := tls.X509KeyPair(d.ClientCert, d.ClientKey)
 	if err != nil {
 		return nil, fmt.Errorf("docker client certificate: %w", err)
 	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(d.CACert)
-	return &tls.Config{Certificates: []tls.Certificate{pair}, RootCAs: pool, ServerName: DockerServerName, MinVersion: tls.VersionTLS12}, nil
+	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12,
+		InsecureSkipVerify: true, // the engine is verified by its pinned fingerprint instead
+		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
+			if len(raw) == 0 || Fingerprint(raw[0]) != pin {
+				return fmt.Errorf("the engine's certificate is not the one its host announced (pin %s)", pin)
+			}
+			return nil
+		}}, nil
 }
 
-// ServerConfig is the TLS configuration of an engine (for tests and proxies).
-func (d DockerTLS) ServerConfig() (*tls.Config, error) {
-	pair, err := tls.X509KeyPair(d.ServerCert, d.ServerKey)
-	if err != nil {
-		return nil, fmt.Errorf("docker server certificate: %w", err)
-	}
+// EngineConfig is what an engine's TLS looks like to herd: its own
+// certificate, and clients verified against the cluster's CA (dockerd's
+// tlsverify). For tests and proxies that stand for an engine.
+func (d DockerTLS) EngineConfig(cert tls.Certificate) *tls.Config {
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(d.CACert)
-	return &tls.Config{Certificates: []tls.Certificate{pair}, ClientCAs: pool, ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS12}, nil
+	return &tls.Config{Certificates: []tls.Certificate{cert}, ClientCAs: pool, ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS12}
 }

@@ -1,10 +1,15 @@
 package secrets
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"io"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,7 +58,7 @@ func TestDockerTLSIsDeterministicAndPerCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := m.DockerTLS("c1")
-	if string(a.CACert) != string(b.CACert) || string(a.ServerCert) != string(b.ServerCert) || string(a.ClientKey) != string(b.ClientKey) {
+	if string(a.CACert) != string(b.CACert) || string(a.ClientCert) != string(b.ClientCert) || string(a.ClientKey) != string(b.ClientKey) {
 		t.Fatal("a retry must derive the same material")
 	}
 	other, _ := m.DockerTLS("c2")
@@ -62,14 +67,12 @@ func TestDockerTLSIsDeterministicAndPerCluster(t *testing.T) {
 	}
 }
 
-// engine is a TLS server with a cluster's engine configuration that
-// reports, per connection, whether the handshake succeeded on its side.
-func engine(t *testing.T, d DockerTLS) (string, <-chan error) {
-	srvCfg, err := d.ServerConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", srvCfg)
+// engine is a TLS server with a cluster's engine configuration and a
+// certificate of its own, as a host makes at boot; it reports, per
+// connection, whether the handshake succeeded on its side.
+func engine(t *testing.T, d DockerTLS) (string, string, <-chan error) {
+	cert, pin := selfSigned(t)
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", d.EngineConfig(cert))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +88,17 @@ func engine(t *testing.T, d DockerTLS) (string, <-chan error) {
 			c.Close()
 		}
 	}()
-	return ln.Addr().String(), results
+	return ln.Addr().String(), pin, results
+}
+
+func selfSigned(t *testing.T) (tls.Certificate, string) {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, Fingerprint(der)
 }
 
 // dial connects with cfg and reads, so that a server's refusal (sent after
@@ -105,21 +118,21 @@ func dial(addr string, cfg *tls.Config) error {
 }
 
 // The engine accepts the cluster's own client and refuses, on its side,
-// a client that trusts it but shows another cluster's certificate or none.
+// a client that trusts it but shows another cluster's certificate or none;
+// herd's client refuses an engine that is not the one pinned.
 func TestDockerTLSEngineRefusesForeignClients(t *testing.T) {
 	m, _ := Parse("00112233445566778899aabbccddeeff")
 	a, _ := m.DockerTLS("c1")
 	other, _ := m.DockerTLS("c2")
-	addr, results := engine(t, a)
-	good, _ := a.ClientConfig()
+	addr, pin, results := engine(t, a)
+	good, _ := a.ClientConfig(pin)
 	if err := dial(addr, good); err != nil {
 		t.Fatalf("the cluster's client must be accepted: %v", err)
 	}
 	if err := <-results; err != nil {
 		t.Fatalf("the engine must accept the cluster's client: %v", err)
 	}
-	foreign, _ := other.ClientConfig()
-	foreign.RootCAs = good.RootCAs // it trusts c1's engine: only the engine can refuse it
+	foreign, _ := other.ClientConfig(pin) // it trusts c1's engine: only the engine can refuse it
 	noCert := good.Clone()
 	noCert.Certificates = nil
 	for name, cfg := range map[string]*tls.Config{"another cluster's certificate": foreign, "no certificate": noCert} {
@@ -159,5 +172,20 @@ func TestKeyFileIsCheckedBeforeUse(t *testing.T) {
 	_ = os.WriteFile(path, []byte("00112233445566778899aabbccddeeff\nsomething else\n"), 0o600)
 	if _, err := ReadKeyFile(path); err == nil || !strings.Contains(err.Error(), `only "codec-key N" may follow`) {
 		t.Fatalf("a stray line must be refused: %v", err)
+	}
+}
+
+func TestClientRefusesAnEngineNotPinned(t *testing.T) {
+	m, _ := Parse("00112233445566778899aabbccddeeff")
+	a, _ := m.DockerTLS("c1")
+	addr, _, results := engine(t, a)
+	_, otherPin := selfSigned(t)
+	impostor, _ := a.ClientConfig(otherPin)
+	if err := dial(addr, impostor); err == nil || !strings.Contains(err.Error(), "is not the one its host announced") {
+		t.Fatalf("an engine with another certificate must be refused: %v", err)
+	}
+	<-results
+	if _, err := a.ClientConfig(""); err == nil {
+		t.Fatal("no pin, no client")
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
+	"github.com/herdhq/herd/cloudinit"
 	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/contract"
 	"github.com/herdhq/herd/internal/poll"
@@ -29,6 +30,7 @@ const (
 	TagCluster      = contract.LabelCluster
 	TagNode         = contract.LabelNode
 	TagInstallation = contract.LabelInstallation
+	TagEnginePin    = contract.LabelEnginePin
 )
 
 // live are the instance states of an instance that may still cost or run.
@@ -339,8 +341,43 @@ func (e *EC2) Instances(ctx context.Context, clusterName string, nodes []cluster
 	var out []cluster.Instance
 	for _, n := range nodes {
 		if i, ok := byNode[n.Name]; ok {
-			out = append(out, cluster.Instance{ID: awssdk.ToString(i.InstanceId), Index: n.Index, Address: awssdk.ToString(i.PrivateIpAddress)})
+			out = append(out, cluster.Instance{ID: awssdk.ToString(i.InstanceId), Index: n.Index, Address: awssdk.ToString(i.PrivateIpAddress), Pin: tag(i.Tags, TagEnginePin)})
 		}
 	}
 	return out, nil
+}
+
+// Pin is the fingerprint of an instance's engine certificate: from its tag
+// once herd has read it, else from the line its host wrote on the console
+// at boot (then tagged, for later lookups); empty while the host has not
+// told it yet.
+func (e *EC2) Pin(ctx context.Context, id string) (string, error) {
+	insts, err := e.describe(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
+	if err != nil {
+		return "", err
+	}
+	if pin := tag(insts[id].Tags, TagEnginePin); pin != "" {
+		return pin, nil
+	}
+	pin := pinIn(e.ConsoleOutput(ctx, id))
+	if pin == "" {
+		return "", fmt.Errorf("instance %s has not told its engine certificate's fingerprint on its console yet", id)
+	}
+	_, err = e.Client.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id},
+		Tags: []types.Tag{{Key: awssdk.String(TagEnginePin), Value: awssdk.String(pin)}}})
+	return pin, classify("tag instance "+id+" with its engine pin", err)
+}
+
+// pinIn finds the fingerprint a host tells on its console (the last, if a
+// reboot told it again).
+func pinIn(console string) string {
+	pin := ""
+	for _, line := range strings.Split(console, "\n") {
+		if _, after, ok := strings.Cut(line, cloudinit.PinPrefix); ok {
+			if f := strings.Fields(after); len(f) > 0 && len(f[0]) == 64 {
+				pin = f[0]
+			}
+		}
+	}
+	return pin
 }

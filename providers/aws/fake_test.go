@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/herdhq/herd/cloudinit"
 )
 
 // fakeEC2 speaks the EC2 Query protocol (form-encoded requests, XML
@@ -98,6 +100,8 @@ func (f *fakeEC2) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.power(w, r.Form, action)
 	case "DescribeImages":
 		f.images(w, r.Form)
+	case "CreateTags":
+		f.createTags(w, r.Form)
 	case "GetConsoleOutput":
 		out := base64.StdEncoding.EncodeToString([]byte(f.console[r.Form.Get("InstanceId")]))
 		fmt.Fprintf(w, `<GetConsoleOutputResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><instanceId>%s</instanceId><output>%s</output></GetConsoleOutputResponse>`, r.Form.Get("InstanceId"), out)
@@ -404,4 +408,26 @@ func (f *fakeEC2) byNode(node string) *fakeInstance {
 		}
 	}
 	return last
+}
+
+func (f *fakeEC2) createTags(w http.ResponseWriter, form url.Values) {
+	for n := 1; form.Get(fmt.Sprintf("ResourceId.%d", n)) != ""; n++ {
+		i, ok := f.instances[form.Get(fmt.Sprintf("ResourceId.%d", n))]
+		if !ok {
+			f.fail(w, 400, "InvalidInstanceID.NotFound", "The instance ID does not exist")
+			return
+		}
+		for k := 1; form.Get(fmt.Sprintf("Tag.%d.Key", k)) != ""; k++ {
+			i.tags[form.Get(fmt.Sprintf("Tag.%d.Key", k))] = form.Get(fmt.Sprintf("Tag.%d.Value", k))
+		}
+	}
+	fmt.Fprint(w, `<CreateTagsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><return>true</return></CreateTagsResponse>`)
+}
+
+// boot is an instance's host telling its engine's fingerprint on its
+// console, as its cloud-config makes it.
+func (f *fakeEC2) boot(id, pin string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.console[id] += "\n" + cloudinit.PinPrefix + pin + "\n"
 }

@@ -101,8 +101,7 @@ func (p *Provider) userData(t cluster.Target, nodes []cluster.Node) ([]string, e
 		docs[i], err = cloudinit.RenderHost(cloudinit.HostParams{
 			Cluster: t.Cluster, Node: n.Name, FQDN: n.FQDN, Role: n.Role, HostGroup: n.HostGroup, Image: t.Image,
 			NodeEnv: cloudinit.NodeEnv(cfg),
-			CACert:  string(tlsm.CACert), ServerCert: string(tlsm.ServerCert), ServerKey: string(tlsm.ServerKey),
-			ImageTarURL: t.Options["image-tar-url"],
+			CACert:  string(tlsm.CACert), ImageTarURL: t.Options["image-tar-url"],
 		})
 		if err != nil {
 			return nil, providers.Permanent("CloudInitRender", err)
@@ -129,37 +128,47 @@ func (p *Provider) SetUpHosts(ctx context.Context, t cluster.Target, _ []cluster
 	return nil
 }
 
-// waitHost waits for one host's engine and image.
+// waitHost waits for one host's engine and image: first for the host to
+// tell its engine certificate's fingerprint, then for the engine.
 func (p *Provider) waitHost(ctx context.Context, e *EC2, t cluster.Target, inst cluster.Instance) error {
-	d, err := p.engine(t.Cluster, inst)
-	if err != nil {
-		return err
-	}
 	var finished time.Time
 	var last error
-	err = poll.Until(ctx, 2*time.Second, func(ctx context.Context) (bool, error) {
+	var d *docker.Provider
+	err := poll.Until(ctx, 2*time.Second, func(ctx context.Context) (bool, error) {
+		if d == nil {
+			if d, last = p.engine(ctx, e, t.Cluster, inst); d == nil {
+				return false, p.failedHost(ctx, e, t, inst, &finished, last)
+			}
+		}
 		ictx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		if _, last = d.Client.ImageInspect(ictx, t.Image); last == nil {
 			return true, nil
 		}
-		if state, why, err := e.State(ctx, inst.ID); err == nil && state != "running" && state != "pending" {
-			return false, providers.Permanent("AWSInstanceDied", fmt.Errorf("instance %s (%s) is %s: %s\n%s", inst.ID, inst.Address, state, why, e.ConsoleOutput(ctx, inst.ID)))
-		}
-		console := e.ConsoleOutput(ctx, inst.ID)
-		if finished.IsZero() && cloudInitFinished(console) {
-			finished = time.Now()
-		}
-		if !finished.IsZero() && time.Since(finished) > p.SetUpGrace {
-			return false, providers.Permanent("AWSHostSetUp", fmt.Errorf("cloud-init finished on %s (%s) but Docker does not answer on %d with image %s (%v); its console ends:\n%s",
-				inst.ID, inst.Address, p.DockerPort, t.Image, last, console))
-		}
-		return false, nil
+		return false, p.failedHost(ctx, e, t, inst, &finished, last)
 	})
 	if err != nil && ctx.Err() != nil {
 		return fmt.Errorf("host %s of %s not ready (Docker with TLS on %d, image %s): %v", inst.Address, t.Cluster, p.DockerPort, t.Image, last)
 	}
 	return err
+}
+
+// failedHost is the error of a host that will not come up — its instance
+// died, or cloud-init finished long since without a working engine — or
+// nil while there is hope.
+func (p *Provider) failedHost(ctx context.Context, e *EC2, t cluster.Target, inst cluster.Instance, finished *time.Time, last error) error {
+	if state, why, err := e.State(ctx, inst.ID); err == nil && state != "running" && state != "pending" {
+		return providers.Permanent("AWSInstanceDied", fmt.Errorf("instance %s (%s) is %s: %s\n%s", inst.ID, inst.Address, state, why, e.ConsoleOutput(ctx, inst.ID)))
+	}
+	console := e.ConsoleOutput(ctx, inst.ID)
+	if finished.IsZero() && cloudInitFinished(console) {
+		*finished = time.Now()
+	}
+	if !finished.IsZero() && time.Since(*finished) > p.SetUpGrace {
+		return providers.Permanent("AWSHostSetUp", fmt.Errorf("cloud-init finished on %s (%s) but Docker does not answer on %d with image %s (%v); its console ends:\n%s",
+			inst.ID, inst.Address, p.DockerPort, t.Image, last, console))
+	}
+	return nil
 }
 
 // cloudInitFinished reports whether a console shows cloud-init's end.
@@ -168,13 +177,20 @@ func cloudInitFinished(console string) bool {
 }
 
 // engine is a docker provider bound to one instance's engine over TLS,
-// with timeouts that notice an instance that does not answer.
-func (p *Provider) engine(clusterName string, inst cluster.Instance) (*docker.Provider, error) {
+// the engine known by its pinned certificate, with timeouts that notice an
+// instance that does not answer.
+func (p *Provider) engine(ctx context.Context, e *EC2, clusterName string, inst cluster.Instance) (*docker.Provider, error) {
 	tlsm, err := p.Master.DockerTLS(clusterName)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := tlsm.ClientConfig()
+	pin := inst.Pin
+	if pin == "" {
+		if pin, err = e.Pin(ctx, inst.ID); err != nil {
+			return nil, err
+		}
+	}
+	cfg, err := tlsm.ClientConfig(pin)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +221,7 @@ func (p *Provider) StartNode(ctx context.Context, req providers.StartRequest) (c
 			return cluster.NodeInfo{}, err
 		}
 	}
-	d, err := p.engine(req.Target.Cluster, req.Instance)
+	d, err := p.engine(ctx, e, req.Target.Cluster, req.Instance)
 	if err != nil {
 		return cluster.NodeInfo{}, err
 	}
@@ -220,7 +236,7 @@ func (p *Provider) stopContainers(ctx context.Context, e *EC2, t cluster.Target,
 		return nil, err
 	}
 	for _, inst := range insts {
-		d, err := p.engine(t.Cluster, inst)
+		d, err := p.engine(ctx, e, t.Cluster, inst)
 		if err != nil {
 			return insts, err
 		}

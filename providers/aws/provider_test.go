@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -20,26 +19,21 @@ import (
 )
 
 // engineProxy stands for an instance's Docker engine with TLS: a TLS
-// listener with the cluster's engine certificate in front of the local
-// engine's socket.
-func engineProxy(t *testing.T, m secrets.Master, clusterName string) int {
+// listener with a certificate of its own (as a host makes at boot), which
+// trusts herd's clients by the cluster's CA, in front of the local engine's
+// socket. It returns its port and its certificate's fingerprint.
+func engineProxy(t *testing.T, m secrets.Master, clusterName string) (int, string) {
 	d, err := m.DockerTLS(clusterName)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := d.ServerConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
+	cert, pin := dockertest.EngineCert(t)
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", d.EngineConfig(cert))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	sock := strings.TrimPrefix(os.Getenv("DOCKER_HOST"), "unix://")
-	if sock == "" || strings.Contains(sock, "://") {
-		sock = "/var/run/docker.sock"
-	}
+	sock := dockertest.Socket()
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -58,7 +52,7 @@ func engineProxy(t *testing.T, m secrets.Master, clusterName string) int {
 			}()
 		}
 	}()
-	return ln.Addr().(*net.TCPAddr).Port
+	return ln.Addr().(*net.TCPAddr).Port, pin
 }
 
 // TestProviderOnEC2AndDockerOverTLS runs the whole provider: instances
@@ -72,7 +66,8 @@ func TestProviderOnEC2AndDockerOverTLS(t *testing.T) {
 	f.ip = "127.0.0.1"
 	master, _ := secrets.Generate()
 	p := New(master, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	p.DockerPort = engineProxy(t, master, "awsc")
+	port, pin := engineProxy(t, master, "awsc")
+	p.DockerPort = port
 	spec := cluster.Target{Cluster: "awsc", Provider: "aws", Image: image, Domain: "herd.test",
 		Options: map[string]string{"region": "eu-central-1", "endpoint": url, "ami": "ami-good1"}, Launch: "run1/1"}
 	dockertest.Release(t, local, spec.Cluster)
@@ -83,9 +78,11 @@ func TestProviderOnEC2AndDockerOverTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	ud, _ := base64.StdEncoding.DecodeString(f.instances[insts[0].ID].userData)
-	if !strings.HasPrefix(string(ud), "#cloud-config") || !strings.Contains(string(ud), `"tlsverify": true`) || !strings.Contains(string(ud), `[docker, pull, "`+image+`"]`) {
-		t.Fatalf("user data is not the host cloud-config:\n%s", ud)
+	if !strings.HasPrefix(string(ud), "#cloud-config") || !strings.Contains(string(ud), `"tlsverify": true`) || !strings.Contains(string(ud), `[docker, pull, "`+image+`"]`) ||
+		strings.Contains(string(ud), "PRIVATE KEY") {
+		t.Fatalf("user data is not the host cloud-config, or carries a key:\n%s", ud)
 	}
+	f.boot(insts[0].ID, pin)
 	bctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := p.SetUpHosts(bctx, spec, []cluster.Node{node}, insts); err != nil {
@@ -100,6 +97,12 @@ func TestProviderOnEC2AndDockerOverTLS(t *testing.T) {
 		t.Fatalf("node info: %+v", info)
 	}
 	dockertest.WaitHealthy(t, health)
+	if got := f.byNode("awsc-1").tags[TagEnginePin]; got != pin {
+		t.Fatalf("the engine's pin must be kept as a tag: %q", got)
+	}
+	f.mu.Lock()
+	f.console = map[string]string{} // consoles scroll away: the tag is what later steps use
+	f.mu.Unlock()
 	rel, err := p.RemoveNodes(ctx, spec, []cluster.Node{node})
 	if err != nil || rel.Instances != 1 || f.live("awsc") != 0 {
 		t.Fatalf("remove: %+v %v, %d live", rel, err, f.live("awsc"))
