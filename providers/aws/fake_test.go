@@ -42,6 +42,28 @@ type fakeEC2 struct {
 	lag        int               // filtered listings an instance misses after its launch
 	ip         string            // every instance's address, when set
 	console    map[string]string // instance id -> console output
+	requests   []iamRequest      // what each call asks of IAM, for the policy test
+}
+
+// iamRequest is one authorization EC2 asks of IAM for a call: the action
+// on one resource, with its tags and the tags asked for.
+type iamRequest struct {
+	action, resource string
+	requestTags      map[string]string // aws:RequestTag/*
+	resourceTags     map[string]string // ec2:ResourceTag/*
+	createAction     string            // ec2:CreateAction
+	tagKeys          []string          // aws:TagKeys
+}
+
+const arn = "arn:aws:ec2:eu-central-1:123456789012:"
+
+// authorize records what IAM would be asked for a call.
+func (f *fakeEC2) authorize(r iamRequest) { f.requests = append(f.requests, r) }
+
+func (f *fakeEC2) authorizeOn(action string, insts []*fakeInstance) {
+	for _, i := range insts {
+		f.authorize(iamRequest{action: action, resource: arn + "instance/" + i.id, resourceTags: i.tags})
+	}
 }
 
 type fakeInstance struct {
@@ -93,16 +115,21 @@ func (f *fakeEC2) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "RunInstances":
 		f.run(w, r.Form)
 	case "DescribeInstances":
+		f.authorize(iamRequest{action: "ec2:DescribeInstances", resource: "*"})
 		f.describe(w, r.Form)
 	case "TerminateInstances":
 		f.terminate(w, r.Form)
 	case "StopInstances", "StartInstances":
 		f.power(w, r.Form, action)
 	case "DescribeImages":
+		f.authorize(iamRequest{action: "ec2:DescribeImages", resource: "*"})
 		f.images(w, r.Form)
 	case "CreateTags":
 		f.createTags(w, r.Form)
 	case "GetConsoleOutput":
+		if i := f.instances[r.Form.Get("InstanceId")]; i != nil {
+			f.authorizeOn("ec2:GetConsoleOutput", []*fakeInstance{i})
+		}
 		out := base64.StdEncoding.EncodeToString([]byte(f.console[r.Form.Get("InstanceId")]))
 		fmt.Fprintf(w, `<GetConsoleOutputResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><instanceId>%s</instanceId><output>%s</output></GetConsoleOutputResponse>`, r.Form.Get("InstanceId"), out)
 	default:
@@ -181,6 +208,14 @@ func (f *fakeEC2) run(w http.ResponseWriter, form url.Values) {
 	}
 	i := f.launch(form, tg, types, subnet)
 	f.tokens[token] = i.id
+	for _, typ := range []string{"instance", "volume", "network-interface"} {
+		f.authorize(iamRequest{action: "ec2:RunInstances", resource: arn + typ + "/new", requestTags: tg})
+		f.authorize(iamRequest{action: "ec2:CreateTags", resource: arn + typ + "/new", requestTags: tg, createAction: "RunInstances", tagKeys: sortedKeys(tg)})
+	}
+	f.authorize(iamRequest{action: "ec2:RunInstances", resource: "arn:aws:ec2:eu-central-1::image/" + form.Get("ImageId")})
+	if subnet != "" {
+		f.authorize(iamRequest{action: "ec2:RunInstances", resource: arn + "subnet/" + subnet})
+	}
 	f.reply(w, i)
 }
 
@@ -335,6 +370,7 @@ func (f *fakeEC2) terminate(w http.ResponseWriter, form url.Values) {
 		f.fail(w, 400, "InvalidInstanceID.NotFound", "The instance ID does not exist")
 		return
 	}
+	f.authorizeOn("ec2:TerminateInstances", insts)
 	var items strings.Builder
 	for _, i := range insts {
 		if i.state != "terminated" {
@@ -351,6 +387,7 @@ func (f *fakeEC2) power(w http.ResponseWriter, form url.Values, action string) {
 		f.fail(w, 400, "InvalidInstanceID.NotFound", "The instance ID does not exist")
 		return
 	}
+	f.authorizeOn("ec2:"+action, insts)
 	var items strings.Builder
 	for _, i := range insts {
 		switch {
@@ -417,6 +454,11 @@ func (f *fakeEC2) createTags(w http.ResponseWriter, form url.Values) {
 			f.fail(w, 400, "InvalidInstanceID.NotFound", "The instance ID does not exist")
 			return
 		}
+		var keys []string
+		for k := 1; form.Get(fmt.Sprintf("Tag.%d.Key", k)) != ""; k++ {
+			keys = append(keys, form.Get(fmt.Sprintf("Tag.%d.Key", k)))
+		}
+		f.authorize(iamRequest{action: "ec2:CreateTags", resource: arn + "instance/" + i.id, resourceTags: copyTags(i.tags), tagKeys: keys})
 		for k := 1; form.Get(fmt.Sprintf("Tag.%d.Key", k)) != ""; k++ {
 			i.tags[form.Get(fmt.Sprintf("Tag.%d.Key", k))] = form.Get(fmt.Sprintf("Tag.%d.Value", k))
 		}
@@ -430,4 +472,12 @@ func (f *fakeEC2) boot(id, pin string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.console[id] += "\n" + cloudinit.PinPrefix + pin + "\n"
+}
+
+func copyTags(m map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }
