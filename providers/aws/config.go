@@ -19,7 +19,7 @@ var Schema = providers.Schema{
 	Summary: "one EC2 instance per node, Docker on it with TLS, the node in the host's network",
 	Options: []providers.Option{
 		{Name: "region", Usage: "AWS region, e.g. eu-central-1 (required)"},
-		{Name: "ami", Usage: "an image with cloud-init, e.g. Debian or Ubuntu (required)"},
+		{Name: "ami", Usage: "an image with cloud-init: an AMI id, or resolve:ssm:PARAMETER (required)"},
 		{Name: "instance-type", Usage: "EC2 instance type (m5.xlarge)"},
 		{Name: "subnet", Usage: "subnet id"},
 		{Name: "subnets", Usage: "comma-separated subnet ids, tried in turn when one has no capacity (several zones)"},
@@ -76,8 +76,8 @@ func ParseOptions(m map[string]string) (Options, error) {
 	switch {
 	case o.Region == "":
 		return o, fmt.Errorf("provider option region is missing: e.g. --provider-opt region=eu-central-1")
-	case !strings.HasPrefix(o.AMI, "ami-"):
-		return o, fmt.Errorf("provider option ami=%q is not an AMI id (ami-...): give an image with Docker, e.g. --provider-opt ami=ami-0123456789abcdef0", o.AMI)
+	case !strings.HasPrefix(o.AMI, "ami-") && !strings.HasPrefix(o.AMI, ssmPrefix+"/"):
+		return o, fmt.Errorf("provider option ami=%q is not an AMI id (ami-...) or an SSM parameter (%s/...): give an image with cloud-init, e.g. ami=ami-0123456789abcdef0 or ami=%s/aws/service/debian/release/12/latest/amd64", o.AMI, ssmPrefix, ssmPrefix)
 	}
 	return o, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/herdhq/herd/cloudinit"
 	"github.com/herdhq/herd/cluster"
@@ -39,6 +40,7 @@ var live = []string{"pending", "running", "stopping", "stopped"}
 // EC2 launches, finds, stops and terminates a cluster's instances.
 type EC2 struct {
 	Client *ec2.Client
+	SSM    *ssm.Client // resolves an AMI given as an SSM parameter
 	Opts   Options
 	// Installation is this herd installation's id: every resource carries
 	// it, and release touches only what does.
@@ -66,7 +68,12 @@ func NewEC2(ctx context.Context, o Options, installation string, log *slog.Logge
 			eo.BaseEndpoint = awssdk.String(o.Endpoint)
 		}
 	})
-	return &EC2{Client: cl, Opts: o, Installation: installation, WaitTimeout: 10 * time.Minute, Every: 2 * time.Second, Logger: log}, nil
+	sm := ssm.NewFromConfig(cfg, func(so *ssm.Options) {
+		if o.Endpoint != "" {
+			so.BaseEndpoint = awssdk.String(o.Endpoint)
+		}
+	})
+	return &EC2{Client: cl, SSM: sm, Opts: o, Installation: installation, WaitTimeout: 10 * time.Minute, Every: 2 * time.Second, Logger: log}, nil
 }
 
 // ClientToken is the idempotency token of one launch of a node: the same on
@@ -224,21 +231,49 @@ func (e *EC2) tagSpecs(clusterName string, n cluster.Node) []types.TagSpecificat
 	return specs
 }
 
-// rootDevice is the AMI's root device name (/dev/xvda on Amazon Linux and
-// Debian, /dev/sda1 on Ubuntu), read once.
+// rootDevice reads the AMI's root device name (/dev/xvda on Amazon Linux
+// and Debian, /dev/sda1 on Ubuntu), once. An AMI given as an SSM parameter
+// is resolved here only to read it: RunInstances gets the parameter as it
+// is and resolves it itself, so that a retry of a launch asks the same of
+// EC2 even when the parameter has moved on to a newer image meanwhile.
 func (e *EC2) rootDevice(ctx context.Context) (string, error) {
 	e.rootOnce.Do(func() {
-		out, err := e.Client.DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: []string{e.Opts.AMI}})
+		image, err := e.resolveImage(ctx)
+		if err != nil {
+			e.rootErr = err
+			return
+		}
+		out, err := e.Client.DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: []string{image}})
 		switch {
 		case err != nil:
-			e.rootErr = classify("describe image "+e.Opts.AMI, err)
+			e.rootErr = classify("describe image "+image, err)
 		case len(out.Images) == 0 || out.Images[0].RootDeviceName == nil:
-			e.rootErr = providers.Permanent("AWSImage", fmt.Errorf("image %s has no root device: give another AMI", e.Opts.AMI))
+			e.rootErr = providers.Permanent("AWSImage", fmt.Errorf("image %s has no root device: give another AMI", image))
 		default:
 			e.root = awssdk.ToString(out.Images[0].RootDeviceName)
 		}
 	})
 	return e.root, e.rootErr
+}
+
+// ssmPrefix marks an AMI given as an SSM parameter, as EC2 writes it.
+const ssmPrefix = "resolve:ssm:"
+
+// resolveImage is the AMI id: as given, or the SSM parameter's value.
+func (e *EC2) resolveImage(ctx context.Context) (string, error) {
+	name, ok := strings.CutPrefix(e.Opts.AMI, ssmPrefix)
+	if !ok {
+		return e.Opts.AMI, nil
+	}
+	out, err := e.SSM.GetParameter(ctx, &ssm.GetParameterInput{Name: awssdk.String(name)})
+	if err != nil {
+		return "", classify("resolve the AMI of SSM parameter "+name, err)
+	}
+	id := awssdk.ToString(out.Parameter.Value)
+	if !strings.HasPrefix(id, "ami-") {
+		return "", providers.Permanent("AWSImage", fmt.Errorf("SSM parameter %s holds %q, not an AMI id", name, id))
+	}
+	return id, nil
 }
 
 // waitRunning waits until every instance runs; one that ended at launch is

@@ -295,3 +295,42 @@ func TestParseOptions(t *testing.T) {
 		t.Fatal("herd's own tags are not the user's to set")
 	}
 }
+
+// An AMI given as an SSM parameter is launched as EC2 writes it, so a retry
+// after the parameter moved on asks the same (no IdempotentParameterMismatch);
+// its root device is the resolved image's. A missing parameter, or one that
+// holds no AMI id, is a permanent error naming it.
+func TestAMIFromSSMParameter(t *testing.T) {
+	const name = "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id"
+	f, url := newFakeEC2(t)
+	f.parameters[name] = "ami-good-ubuntu"
+	opt := func(o *Options) { o.AMI = ssmPrefix + name }
+	e := newEC2(t, url, opt)
+	ls := launches(e, "c1", "r/1", nodes(1))
+	if _, err := e.Launch(context.Background(), "c1", ls); err != nil {
+		t.Fatal(err)
+	}
+	i := f.byNode("c1-1")
+	if i.image != "ami-good-ubuntu" || i.root.device != "/dev/sda1" || !i.root.encrypted {
+		t.Fatalf("the parameter's image with its root device: %+v", i)
+	}
+	f.parameters[name] = "ami-good1" // a newer image is published
+	retry := newEC2(t, url, opt)
+	again, err := retry.Launch(context.Background(), "c1", launches(retry, "c1", "r/1", nodes(1)))
+	if err != nil || again[0].ID != i.id {
+		t.Fatalf("a retry must find the same instance: %v %v", again, err)
+	}
+	for value, want := range map[string]string{"": "ParameterNotFound", "not-an-ami": `holds "not-an-ami", not an AMI id`} {
+		if value == "" {
+			delete(f.parameters, name)
+		} else {
+			f.parameters[name] = value
+		}
+		bad := newEC2(t, url, opt)
+		_, err := bad.Launch(context.Background(), "c2", launches(bad, "c2", "r/1", nodes(1)))
+		permanentErr(t, err, want)
+		if !strings.Contains(err.Error(), name) {
+			t.Fatalf("the error must name the parameter: %v", err)
+		}
+	}
+}

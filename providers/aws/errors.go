@@ -31,6 +31,7 @@ var permanent = map[string]string{
 	"InvalidSubnetID.NotFound":     "a subnet does not exist in this region",
 	"InvalidGroup.NotFound":        "a security group does not exist in this region",
 	"InvalidBlockDeviceMapping":    "the root volume settings do not suit the AMI",
+	"ParameterNotFound":            "the SSM parameter of the AMI does not exist in this region",
 }
 
 // capacity are the codes of a subnet (or zone) without room: another

@@ -3,6 +3,7 @@ package aws
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -26,6 +27,7 @@ import (
 //   - terminated instances pass through shutting-down;
 //   - instances can die at launch (terminated, with a state reason);
 //   - user data over 16 KiB is refused;
+//   - an AMI can be an SSM parameter (resolve:ssm:NAME), read at launch;
 //   - each AMI has its root device name: a mapping of another device adds a
 //     volume and leaves the root as it is;
 //   - listings are paged only when MaxResults is given.
@@ -43,6 +45,7 @@ type fakeEC2 struct {
 	ip         string            // every instance's address, when set
 	console    map[string]string // instance id -> console output
 	requests   []iamRequest      // what each call asks of IAM, for the policy test
+	parameters map[string]string // SSM parameter -> value
 }
 
 // iamRequest is one authorization EC2 asks of IAM for a call: the action
@@ -68,6 +71,7 @@ func (f *fakeEC2) authorizeOn(action string, insts []*fakeInstance) {
 
 type fakeInstance struct {
 	id, state, ip, subnet string
+	image                 string
 	userData, params      string
 	tags                  map[string]string
 	root                  fakeVolume
@@ -91,7 +95,7 @@ var rootDevices = map[string]string{"ami-good1": "/dev/xvda", "ami-good-ubuntu":
 
 func newFakeEC2(t *testing.T) (*fakeEC2, string) {
 	f := &fakeEC2{instances: map[string]*fakeInstance{}, tokens: map[string]string{}, calls: map[string]int{},
-		failNode: map[string]string{}, failSubnet: map[string]string{}, dieAtStart: map[string]string{}, console: map[string]string{}}
+		failNode: map[string]string{}, failSubnet: map[string]string{}, dieAtStart: map[string]string{}, console: map[string]string{}, parameters: map[string]string{}}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
@@ -103,6 +107,10 @@ func newFakeEC2(t *testing.T) (*fakeEC2, string) {
 }
 
 func (f *fakeEC2) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if target := r.Header.Get("X-Amz-Target"); strings.HasPrefix(target, "AmazonSSM.") {
+		f.ssm(w, r, target)
+		return
+	}
 	if err := r.ParseForm(); err != nil {
 		f.fail(w, 400, "MalformedQueryString", err.Error())
 		return
@@ -179,7 +187,8 @@ func (f *fakeEC2) run(w http.ResponseWriter, form url.Values) {
 		f.fail(w, 503, "RequestLimitExceeded", "Request limit exceeded.")
 		return
 	}
-	if _, ok := rootDevices[form.Get("ImageId")]; !ok {
+	image, ok := f.image(form.Get("ImageId"))
+	if !ok {
 		f.fail(w, 400, "InvalidAMIID.NotFound", fmt.Sprintf("The image id '[%s]' does not exist", form.Get("ImageId")))
 		return
 	}
@@ -206,30 +215,41 @@ func (f *fakeEC2) run(w http.ResponseWriter, form url.Values) {
 		f.reply(w, f.instances[id])
 		return
 	}
-	i := f.launch(form, tg, types, subnet)
+	i := f.launch(form, tg, types, image, subnet)
 	f.tokens[token] = i.id
 	for _, typ := range []string{"instance", "volume", "network-interface"} {
 		f.authorize(iamRequest{action: "ec2:RunInstances", resource: arn + typ + "/new", requestTags: tg})
 		f.authorize(iamRequest{action: "ec2:CreateTags", resource: arn + typ + "/new", requestTags: tg, createAction: "RunInstances", tagKeys: sortedKeys(tg)})
 	}
-	f.authorize(iamRequest{action: "ec2:RunInstances", resource: "arn:aws:ec2:eu-central-1::image/" + form.Get("ImageId")})
+	f.authorize(iamRequest{action: "ec2:RunInstances", resource: "arn:aws:ec2:eu-central-1::image/" + image})
 	if subnet != "" {
 		f.authorize(iamRequest{action: "ec2:RunInstances", resource: arn + "subnet/" + subnet})
 	}
 	f.reply(w, i)
 }
 
-func (f *fakeEC2) launch(form url.Values, tg map[string]string, types []string, subnet string) *fakeInstance {
+// image is the AMI id RunInstances was given, or the value of the SSM
+// parameter it named (resolve:ssm:NAME), which EC2 reads as the caller.
+func (f *fakeEC2) image(id string) (string, bool) {
+	if name, ok := strings.CutPrefix(id, "resolve:ssm:"); ok {
+		f.authorize(iamRequest{action: "ssm:GetParameters", resource: parameterARN(name)})
+		id = f.parameters[name]
+	}
+	_, ok := rootDevices[id]
+	return id, ok
+}
+
+func (f *fakeEC2) launch(form url.Values, tg map[string]string, types []string, image, subnet string) *fakeInstance {
 	id := fmt.Sprintf("i-%08d", len(f.instances)+1)
 	ip := fmt.Sprintf("10.0.0.%d", len(f.instances)+1)
 	if f.ip != "" {
 		ip = f.ip
 	}
-	i := &fakeInstance{id: id, state: "pending", ip: ip, subnet: subnet, tags: tg, userData: form.Get("UserData"), params: params(form),
+	i := &fakeInstance{id: id, state: "pending", ip: ip, image: image, subnet: subnet, tags: tg, userData: form.Get("UserData"), params: params(form),
 		metadataTokens: form.Get("MetadataOptions.HttpTokens"), hopLimit: form.Get("MetadataOptions.HttpPutResponseHopLimit"),
 		publicIP: form.Get("NetworkInterface.1.AssociatePublicIpAddress"), profile: form.Get("IamInstanceProfile.Name"),
 		spot: form.Get("InstanceMarketOptions.MarketType") == "spot", unseen: f.lag, taggedTypes: types,
-		root: fakeVolume{device: rootDevices[form.Get("ImageId")], kind: "gp2", size: "8"}}
+		root: fakeVolume{device: rootDevices[image], kind: "gp2", size: "8"}}
 	for b := 1; form.Get(fmt.Sprintf("BlockDeviceMapping.%d.DeviceName", b)) != ""; b++ {
 		p := fmt.Sprintf("BlockDeviceMapping.%d.", b)
 		if form.Get(p+"DeviceName") != i.root.device {
@@ -270,8 +290,8 @@ func (f *fakeEC2) item(i *fakeInstance) string {
 	if i.reason != "" {
 		reason = fmt.Sprintf("<stateReason><code>%s</code><message>%s</message></stateReason>", i.reason, i.reason)
 	}
-	return fmt.Sprintf(`<item><instanceId>%s</instanceId><imageId>ami-good</imageId><instanceState><code>%d</code><name>%s</name></instanceState>%s<privateIpAddress>%s</privateIpAddress><tagSet>%s</tagSet></item>`,
-		i.id, code, i.state, reason, i.ip, tg.String())
+	return fmt.Sprintf(`<item><instanceId>%s</instanceId><imageId>%s</imageId><instanceState><code>%d</code><name>%s</name></instanceState>%s<privateIpAddress>%s</privateIpAddress><tagSet>%s</tagSet></item>`,
+		i.id, i.image, code, i.state, reason, i.ip, tg.String())
 }
 
 // matches applies the filters and ids of a DescribeInstances request.
@@ -480,4 +500,38 @@ func copyTags(m map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// ssm answers SSM's JSON protocol: GetParameter only, as EC2's public
+// image parameters are read.
+func (f *fakeEC2) ssm(w http.ResponseWriter, r *http.Request, target string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	var in struct{ Name string }
+	if target != "AmazonSSM.GetParameter" || json.NewDecoder(r.Body).Decode(&in) != nil {
+		w.WriteHeader(400)
+		fmt.Fprintf(w, `{"__type":"InvalidAction","message":"unknown action %s"}`, target)
+		return
+	}
+	f.calls[target]++
+	paramARN := parameterARN(in.Name)
+	f.authorize(iamRequest{action: "ssm:GetParameter", resource: paramARN})
+	v, ok := f.parameters[in.Name]
+	if !ok {
+		w.WriteHeader(400)
+		fmt.Fprintf(w, `{"__type":"ParameterNotFound","message":""}`)
+		return
+	}
+	out, _ := json.Marshal(map[string]any{"Parameter": map[string]any{"Name": in.Name, "Type": "String", "Value": v,
+		"Version": 1, "ARN": paramARN, "DataType": "aws:ec2:image"}})
+	w.Write(out)
+}
+
+// parameterARN is an SSM parameter's ARN: AWS's public ones have no account.
+func parameterARN(name string) string {
+	if strings.HasPrefix(name, "/aws/service/") {
+		return "arn:aws:ssm:eu-central-1::parameter" + name
+	}
+	return "arn:aws:ssm:eu-central-1:123456789012:parameter" + name
 }

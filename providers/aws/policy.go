@@ -12,4 +12,6 @@ var policy string
 // the installation with the given id: it launches only resources tagged
 // with it, and stops, starts, terminates, reads the console of and pins
 // only instances carrying it (`herd aws-policy` prints it).
-func Policy(installation string) string { return strings.ReplaceAll(policy, "INSTALLATION", installation) }
+func Policy(installation string) string {
+	return strings.ReplaceAll(policy, "INSTALLATION", installation)
+}

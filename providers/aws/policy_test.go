@@ -3,7 +3,7 @@ package aws
 import (
 	"context"
 	"encoding/json"
-	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -46,9 +46,12 @@ func allowed(t *testing.T, policy string, r iamRequest) bool {
 	return false
 }
 
+// matchAny matches a resource as IAM does: * is any run of characters,
+// slashes too, and ? is any one.
 func matchAny(patterns []string, resource string) bool {
 	for _, p := range patterns {
-		if ok, _ := path.Match(p, resource); ok || p == "*" {
+		re := strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(p))
+		if regexp.MustCompile("^" + re + "$").MatchString(resource) {
 			return true
 		}
 	}
@@ -102,7 +105,10 @@ func condition(op, key string, want []string, r iamRequest) bool {
 // installation's instance, no other tag written afterwards.
 func TestPolicyAllowsWhatHerdDoesAndNoMore(t *testing.T) {
 	f, url := newFakeEC2(t)
-	e := newEC2(t, url, func(o *Options) { o.Subnets = []string{"subnet-a"} })
+	f.parameters["/aws/service/debian/release/12/latest/amd64"] = "ami-good1"
+	e := newEC2(t, url, func(o *Options) {
+		o.Subnets, o.AMI = []string{"subnet-a"}, ssmPrefix+"/aws/service/debian/release/12/latest/amd64"
+	})
 	ctx := context.Background()
 	insts, err := e.Launch(ctx, "c1", launches(e, "c1", "r/1", nodes(2)))
 	if err != nil {
@@ -130,7 +136,7 @@ func TestPolicyAllowsWhatHerdDoesAndNoMore(t *testing.T) {
 		}
 	}
 	for _, a := range []string{"ec2:RunInstances", "ec2:CreateTags", "ec2:DescribeInstances", "ec2:DescribeImages", "ec2:GetConsoleOutput",
-		"ec2:StopInstances", "ec2:StartInstances", "ec2:TerminateInstances"} {
+		"ec2:StopInstances", "ec2:StartInstances", "ec2:TerminateInstances", "ssm:GetParameter", "ssm:GetParameters"} {
 		if !seen[a] {
 			t.Errorf("the scenario never called %s: the test does not cover it", a)
 		}
@@ -142,6 +148,7 @@ func TestPolicyAllowsWhatHerdDoesAndNoMore(t *testing.T) {
 		{action: "ec2:StopInstances", resource: arn + "instance/i-1", resourceTags: map[string]string{}},
 		{action: "ec2:CreateTags", resource: arn + "instance/i-1", resourceTags: map[string]string{TagInstallation: e.Installation}, tagKeys: []string{"Name"}},
 		{action: "ec2:DeleteVpc", resource: "*"},
+		{action: "ssm:GetParameter", resource: "arn:aws:ssm:eu-central-1:123456789012:parameter/prod/db-password"},
 	} {
 		if allowed(t, p, r) {
 			t.Errorf("the policy must refuse %s on %s (%v %v %v)", r.action, r.resource, r.requestTags, r.resourceTags, r.tagKeys)
