@@ -89,7 +89,8 @@ func (a *Activities) observe(ctx context.Context, w *serfWatch, cl *ambari.Clien
 	obs := cluster.Observation{Reachable: true}
 	for _, m := range members {
 		if m.Tags[contract.TagCluster] == clusterName {
-			obs.Members = append(obs.Members, cluster.MemberObs{Name: m.Name, Serf: m.Status, Ambari: states[m.Name]})
+			obs.Members = append(obs.Members, cluster.MemberObs{Name: m.Name, Serf: m.Status, Ambari: states[m.Name],
+				Interruption: m.Tags[contract.TagInterruption]})
 		}
 	}
 	sort.Slice(obs.Members, func(i, j int) bool { return obs.Members[i].Name < obs.Members[j].Name })

@@ -55,9 +55,12 @@ const (
 	engineCert = "/etc/docker/herd/cert.pem"
 )
 
-// NodeEnv is the environment a host's node.env file shows: who the node is.
+// NodeEnv is the environment a host's node.env file shows: who the node is
+// and what differs from the defaults, no secret.
 func NodeEnv(cfg contract.Config) []string {
-	return contract.Config{Role: cfg.Role, NodeName: cfg.NodeName, Cluster: cfg.Cluster, HostGroup: cfg.HostGroup}.EnvList()
+	c := contract.DefaultConfig()
+	c.Role, c.NodeName, c.Cluster, c.HostGroup, c.SpotNotice = cfg.Role, cfg.NodeName, cfg.Cluster, cfg.HostGroup, cfg.SpotNotice
+	return c.EnvList()
 }
 
 // shellQuote quotes s for sh: one word, whatever it holds.

@@ -81,3 +81,15 @@ func TestRenderHostPassesCloudInitSchema(t *testing.T) {
 	}
 	schema(t, out)
 }
+
+// node.env shows who the node is and only what differs from the defaults:
+// every line is a value herd-node would read as given.
+func TestNodeEnvIsWhatDiffersFromTheDefaults(t *testing.T) {
+	env := NodeEnv(contract.Config{Role: contract.RoleAgent, NodeName: "c1-2.herd.local", Cluster: "c1", HostGroup: "slaves",
+		SpotNotice: "http://169.254.169.254", Ambari: contract.AmbariConfig{Password: "secret"}})
+	want := []string{"AMBARI_ROLE=agent", "HERD_CLUSTER=c1", "HERD_HOST_GROUP=slaves", "HERD_NODE_NAME=c1-2.herd.local",
+		"HERD_SPOT_NOTICE_URL=http://169.254.169.254"}
+	if strings.Join(env, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("node.env:\n%s\nwant:\n%s", strings.Join(env, "\n"), strings.Join(want, "\n"))
+	}
+}

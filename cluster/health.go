@@ -13,16 +13,18 @@ type NodeHealth string
 
 // Node health: alive in Serf with a heartbeat in Ambari; suspect (alive in
 // Serf, its Ambari heartbeat lost, or not seen at all yet); failed in Serf
-// (or herd cannot reach it); left Serf without being told to.
+// (or herd cannot reach it); left Serf without being told to; interrupted:
+// a spot instance told to go (it has two minutes).
 const (
-	NodeAlive   NodeHealth = "alive"
-	NodeSuspect NodeHealth = "suspect"
-	NodeDown    NodeHealth = "failed"
-	NodeLeft    NodeHealth = "left"
+	NodeAlive       NodeHealth = "alive"
+	NodeSuspect     NodeHealth = "suspect"
+	NodeDown        NodeHealth = "failed"
+	NodeLeft        NodeHealth = "left"
+	NodeInterrupted NodeHealth = "interrupted"
 )
 
 // Down reports whether a node in this health needs repair.
-func (h NodeHealth) Down() bool { return h == NodeDown || h == NodeLeft }
+func (h NodeHealth) Down() bool { return h == NodeDown || h == NodeLeft || h == NodeInterrupted }
 
 // Health is a cluster's health as a whole.
 type Health string
@@ -98,6 +100,8 @@ type MemberObs struct {
 	Name   string `json:"name"`             // FQDN
 	Serf   string `json:"serf"`             // alive, leaving, left, failed
 	Ambari string `json:"ambari,omitempty"` // HEALTHY, HEARTBEAT_LOST; empty: not registered
+	// Interruption is a spot node's interruption notice, as it told Serf.
+	Interruption string `json:"interruption,omitempty"`
 }
 
 // HealthOf is the health an observation gives a node, and whether it says
@@ -113,6 +117,9 @@ func (o Observation) HealthOf(n Node) (NodeHealth, bool) {
 		}
 		switch m.Serf {
 		case "alive":
+			if m.Interruption != "" {
+				return NodeInterrupted, true
+			}
 			if m.Ambari == ambari.HostHeartbeatLost {
 				return NodeSuspect, true
 			}

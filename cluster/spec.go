@@ -50,6 +50,9 @@ type Node struct {
 	FQDN      string        `json:"fqdn"`
 	HostGroup string        `json:"host_group"`
 	Role      contract.Role `json:"role"`
+	// OnDemand keeps a node off spot instances: set when a spot node was
+	// interrupted and replaced.
+	OnDemand bool `json:"on_demand,omitempty"`
 }
 
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}[a-z0-9]$`)

@@ -100,6 +100,10 @@ func TestObservationHealth(t *testing.T) {
 	if got, _ := obs.HealthOf(nodes[2]); got != NodeLeft {
 		t.Errorf("left: %s", got)
 	}
+	obs.Members[1].Interruption = "terminate 2026-12-01T21:30:00Z"
+	if got, _ := obs.HealthOf(nodes[1]); got != NodeInterrupted || !got.Down() {
+		t.Errorf("a spot node told to go is interrupted, and down: %s", got)
+	}
 	lost := Observation{Reachable: false}
 	if got, known := lost.HealthOf(nodes[0]); !known || got != NodeDown {
 		t.Errorf("an unreachable server is down: %s %v", got, known)

@@ -3,6 +3,7 @@ package contract
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -29,6 +30,10 @@ type Config struct {
 	Dev           bool // HERD_MODE=dev: admin/admin allowed on the server
 	Debug         bool // HERD_DEBUG: debug logs
 	Ambari        AmbariConfig
+	// SpotNotice is the instance metadata service of a spot instance
+	// (http://169.254.169.254): the node watches it for the interruption
+	// notice and tells Serf (TagInterruption).
+	SpotNotice string
 	// Extra is environment the user adds (--node-env); herd's own
 	// variables win over it.
 	Extra map[string]string
@@ -87,6 +92,9 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%s (or %s_FILE) is required for the server role; %s=dev allows the admin/admin default", EnvAmbariPassword, EnvAmbariPassword, EnvMode)
 		}
 		c.Ambari.Password = "admin"
+	}
+	if u, err := url.Parse(c.SpotNotice); c.SpotNotice != "" && (err != nil || u.Scheme != "http" || u.Host == "") {
+		return fmt.Errorf("%s=%q is not an http:// URL: give the instance metadata service, http://169.254.169.254", EnvSpotNotice, c.SpotNotice)
 	}
 	if c.AdvertiseIP != "" && net.ParseIP(c.AdvertiseIP) == nil {
 		return fmt.Errorf("%s=%q is not an IP address", EnvAdvertiseIP, c.AdvertiseIP)

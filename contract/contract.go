@@ -50,6 +50,9 @@ const (
 	TagServer    = "ambari-server"
 	TagCluster   = "herd-cluster"
 	TagHostGroup = "herd-host-group"
+	// TagInterruption is set on a spot node that got its interruption
+	// notice: the action and when, e.g. "terminate 2026-12-01T21:30:00Z".
+	TagInterruption = "herd-interruption"
 )
 
 // StateDir is where a node keeps what must survive a restart (the

@@ -42,6 +42,7 @@ const (
 	EnvHeartbeatTimeout = "EMU_HEARTBEAT_TIMEOUT"
 	EnvStateFile        = "EMU_STATE_FILE"
 	EnvBeatInterval     = "AGENT_HEARTBEAT_INTERVAL"
+	EnvSpotNotice       = "HERD_SPOT_NOTICE_URL"
 )
 
 // field is one variable: how to read it into a Config and write it out.
@@ -153,6 +154,7 @@ var fields = []field{
 	durField(EnvHeartbeatTimeout, "emulator: silence before HEARTBEAT_LOST", func(c *Config) *time.Duration { return &c.Ambari.HeartbeatTimeout }),
 	strField(EnvStateFile, "emulator: state file (on the state volume)", func(c *Config) *string { return &c.Ambari.StatePath }),
 	durField(EnvBeatInterval, "agent: heartbeat interval", func(c *Config) *time.Duration { return &c.Ambari.BeatInterval }),
+	strField(EnvSpotNotice, "instance metadata service to watch for a spot interruption notice (AWS spot nodes)", func(c *Config) *string { return &c.SpotNotice }),
 }
 
 func encodeKey(key []byte) string {

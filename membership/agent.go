@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"sync"
 	"time"
@@ -165,6 +166,20 @@ func (a *Agent) Members() []serf.Member { return a.agent.Serf().Members() }
 
 // LocalMember returns this node's own member record.
 func (a *Agent) LocalMember() serf.Member { return a.agent.Serf().LocalMember() }
+
+// SetTag sets one of this node's Serf tags, keeping the others; the
+// change gossips to every member.
+func (a *Agent) SetTag(key, value string) error {
+	tags := maps.Clone(a.LocalMember().Tags)
+	if tags == nil {
+		tags = map[string]string{}
+	}
+	tags[key] = value
+	if err := a.agent.SetTags(tags); err != nil {
+		return fmt.Errorf("set serf tag %s: %w", key, err)
+	}
+	return nil
+}
 
 // RPCAddr is the address the RPC server listens on.
 func (a *Agent) RPCAddr() string { return a.listener.Addr().String() }

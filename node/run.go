@@ -55,6 +55,10 @@ func Start(ctx context.Context, cfg contract.Config, log *slog.Logger) (n *Node,
 	}
 	n.agent = newAmbariAgent(n)
 	go n.agent.run(n.stop)
+	if cfg.SpotNotice != "" {
+		tell := func(notice string) error { return n.serf.SetTag(contract.TagInterruption, notice) }
+		go newSpotWatch(cfg.SpotNotice, tell, log).run(n.stop)
+	}
 	if err = n.serve(cfg.HealthAddr, http.HandlerFunc(n.health)); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -254,4 +255,34 @@ func (s *clusterSuite) TestContinueAsNewCarriesHealthAndPolicy() {
 	s.Equal(cluster.Degraded, next.State.Status.Health)
 	s.Equal(cluster.NodeDown, next.State.Status.Nodes[1].Health)
 	s.NotEmpty(next.State.Status.HealthLog)
+}
+
+// A spot node that tells its interruption notice is replaced at once (it
+// has two minutes, repair-after is for blips), on an on-demand instance,
+// and stays on-demand.
+func (s *clusterSuite) TestAnInterruptedSpotNodeIsReplacedAtOnceOnDemand() {
+	var allocated []cluster.Node
+	s.env.OnActivity(a.AllocateInstances, mock.Anything, mock.MatchedBy(func(in activities.NodesInput) bool {
+		return len(in.Nodes) == 1 && in.Nodes[0].OnDemand
+	})).Return(func(ctx context.Context, in activities.NodesInput) ([]cluster.Instance, error) {
+		allocated = in.Nodes
+		return instancesFor(ctx, in)
+	}).Once()
+	s.provisionMocks()
+	s.repairMocks("c1-3")
+	obs := observation("alive")
+	obs.Members[2].Interruption = "terminate 2026-12-01T21:30:00Z"
+	var after cluster.Status
+	s.signalAt(time.Minute, obs)
+	s.statusAt(time.Minute+10*time.Second, &after)
+	s.terminateAt(6 * time.Minute)
+	s.env.ExecuteWorkflow(ClusterWorkflow, cluster.ClusterInput{Spec: testSpec()})
+	s.Require().NoError(s.env.GetWorkflowError())
+	s.Require().NotEmpty(after.HealthLog)
+	s.Equal(cluster.HealthEvent{At: after.HealthLog[0].At, Node: "c1-3", From: cluster.NodeAlive, To: cluster.NodeInterrupted}, after.HealthLog[0])
+	s.Equal(1, after.Repairs, "replaced well before repair-after (30 s)")
+	s.Equal([]string{"c1-3"}, names(allocated), "the replacement is allocated on-demand")
+	s.True(after.Nodes[2].OnDemand)
+	s.False(after.Nodes[1].OnDemand)
+	s.Equal(cluster.NodeAlive, after.Nodes[2].Health)
 }

@@ -52,6 +52,7 @@ func (c *clusterRun) repair(ctx workflow.Context, req cluster.RepairRequest) (cl
 	check := func() error { return c.validateRepair(ctx, req) }
 	return c.serial(ctx, check, func(ctx workflow.Context) (cluster.OpResult, error) {
 		nodes, _ := c.repairTargets(req)
+		nodes = c.offSpot(nodes)
 		op := "repair " + strings.Join(nodeNames(nodes), ", ")
 		c.state.Status.Begin(op, cluster.PhaseRepairing, RepairSteps)
 		c.refreshHealth()
@@ -145,6 +146,28 @@ func (c *clusterRun) replaceAgents(ctx workflow.Context, agents []cluster.Node) 
 	c.done(StepAddHosts, "%d hosts, request %d", len(agents), id)
 	_, err = c.poll(ctx, id)
 	return err
+}
+
+// offSpot marks the interrupted nodes on-demand, in the state too: a spot
+// node told to go is replaced on an on-demand instance, for good.
+func (c *clusterRun) offSpot(nodes []cluster.Node) []cluster.Node {
+	for i := range nodes {
+		if c.healthOf(nodes[i].Name) != cluster.NodeInterrupted {
+			continue
+		}
+		nodes[i].OnDemand = true
+		for j := range c.state.Nodes {
+			if c.state.Nodes[j].Name == nodes[i].Name {
+				c.state.Nodes[j].OnDemand = true
+			}
+		}
+		for j := range c.state.Status.Nodes {
+			if c.state.Status.Nodes[j].Name == nodes[i].Name {
+				c.state.Status.Nodes[j].OnDemand = true
+			}
+		}
+	}
+	return nodes
 }
 
 func splitServer(nodes []cluster.Node) (*cluster.Node, []cluster.Node) {
@@ -260,8 +283,12 @@ func (c *clusterRun) repairDue() (time.Time, bool) {
 	}
 	var due time.Time
 	for _, n := range c.state.Status.Nodes {
-		if n.Health.Down() && (due.IsZero() || n.HealthSince.Add(p.After).Before(due)) {
-			due = n.HealthSince.Add(p.After)
+		at := n.HealthSince.Add(p.After)
+		if n.Health == cluster.NodeInterrupted {
+			at = n.HealthSince // it has two minutes: no waiting for a blip to pass
+		}
+		if n.Health.Down() && (due.IsZero() || at.Before(due)) {
+			due = at
 		}
 	}
 	if due.IsZero() {

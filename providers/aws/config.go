@@ -6,10 +6,12 @@ package aws
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/providers"
 )
 
@@ -128,4 +130,10 @@ func list(v string) []string {
 		}
 	}
 	return out
+}
+
+// spot reports whether a node runs on spot: every node, or its host
+// group's, unless it was interrupted once and is on-demand since.
+func (o Options) spot(n cluster.Node) bool {
+	return (o.Spot || slices.Contains(o.SpotGroups, n.HostGroup)) && !n.OnDemand
 }

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +22,11 @@ import (
 	"github.com/herdhq/herd/secrets"
 )
 
+// MetadataURL is the instance metadata service, where a spot node reads
+// its interruption notice (its container is in the host's network, so the
+// hop limit of 1 holds).
+const MetadataURL = "http://169.254.169.254"
+
 // Provider runs clusters on EC2: one instance per node, set up by its
 // cloud-config (Docker listening with TLS, the node image), the node's
 // container started through that engine in the host's network.
@@ -32,7 +36,9 @@ type Provider struct {
 	// SetUpGrace is how long an engine may stay silent after cloud-init
 	// said it finished, before the host is taken as failed (1 min).
 	SetUpGrace time.Duration
-	Logger     *slog.Logger
+	// IMDS is where spot nodes read their interruption notice (MetadataURL).
+	IMDS   string
+	Logger *slog.Logger
 
 	mu      sync.Mutex
 	clients map[string]*EC2
@@ -40,7 +46,7 @@ type Provider struct {
 
 // New returns the AWS provider.
 func New(master secrets.Master, log *slog.Logger) *Provider {
-	return &Provider{Master: master, DockerPort: contract.PortDockerTLS, SetUpGrace: time.Minute, Logger: log, clients: map[string]*EC2{}}
+	return &Provider{Master: master, DockerPort: contract.PortDockerTLS, SetUpGrace: time.Minute, IMDS: MetadataURL, Logger: log, clients: map[string]*EC2{}}
 }
 
 // Schema describes the aws provider and checks its options.
@@ -76,21 +82,20 @@ func (p *Provider) Allocate(ctx context.Context, t cluster.Target, nodes []clust
 	if err != nil {
 		return nil, err
 	}
-	docs, err := p.userData(t, nodes)
+	docs, err := p.userData(e, t, nodes)
 	if err != nil {
 		return nil, err
 	}
 	ls := make([]Launch, len(nodes))
 	for i, n := range nodes {
-		ls[i] = Launch{Node: n, UserData: docs[i], Token: ClientToken(e.Installation, t.Cluster, n.Name, t.Launch),
-			Spot: e.Opts.Spot || slices.Contains(e.Opts.SpotGroups, n.HostGroup)}
+		ls[i] = Launch{Node: n, UserData: docs[i], Token: ClientToken(e.Installation, t.Cluster, n.Name, t.Launch), Spot: e.Opts.spot(n)}
 	}
 	return e.Launch(ctx, t.Cluster, ls)
 }
 
 // userData renders each node's host cloud-config: what a cloud instance
 // must be given at launch.
-func (p *Provider) userData(t cluster.Target, nodes []cluster.Node) ([]string, error) {
+func (p *Provider) userData(e *EC2, t cluster.Target, nodes []cluster.Node) ([]string, error) {
 	tlsm, err := p.Master.DockerTLS(t.Cluster)
 	if err != nil {
 		return nil, err
@@ -98,6 +103,9 @@ func (p *Provider) userData(t cluster.Target, nodes []cluster.Node) ([]string, e
 	docs := make([]string, len(nodes))
 	for i, n := range nodes {
 		cfg := contract.Config{Role: n.Role, NodeName: n.FQDN, Cluster: t.Cluster, HostGroup: n.HostGroup}
+		if e.Opts.spot(n) {
+			cfg.SpotNotice = p.IMDS
+		}
 		docs[i], err = cloudinit.RenderHost(cloudinit.HostParams{
 			Cluster: t.Cluster, Node: n.Name, FQDN: n.FQDN, Role: n.Role, HostGroup: n.HostGroup, Image: t.Image,
 			NodeEnv: cloudinit.NodeEnv(cfg),
@@ -224,6 +232,9 @@ func (p *Provider) StartNode(ctx context.Context, req providers.StartRequest) (c
 	d, err := p.engine(ctx, e, req.Target.Cluster, req.Instance)
 	if err != nil {
 		return cluster.NodeInfo{}, err
+	}
+	if e.Opts.spot(req.Node) {
+		req.Config.SpotNotice = p.IMDS // the node tells Serf of its interruption notice
 	}
 	return d.StartNode(ctx, req)
 }

@@ -11,9 +11,13 @@ import (
 	"testing"
 	"time"
 
+	serfclient "github.com/hashicorp/serf/client"
+
 	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/contract"
 	"github.com/herdhq/herd/internal/dockertest"
+	"github.com/herdhq/herd/internal/imdstest"
+	"github.com/herdhq/herd/internal/poll"
 	"github.com/herdhq/herd/providers"
 	"github.com/herdhq/herd/secrets"
 )
@@ -55,10 +59,12 @@ func engineProxy(t *testing.T, m secrets.Master, clusterName string) (int, strin
 	return ln.Addr().(*net.TCPAddr).Port, pin
 }
 
-// TestProviderOnEC2AndDockerOverTLS runs the whole provider: instances
-// launched on the EC2 test server with the host cloud-config as user data,
-// the engine reached over TLS with the cluster's certificates, the node's
-// container started in the host's network, then removed and released.
+// TestProviderOnEC2AndDockerOverTLS runs the whole provider: a spot
+// instance launched on the EC2 test server with the host cloud-config as
+// user data, the engine reached over TLS with the cluster's certificates,
+// the node's container started in the host's network, telling Serf of its
+// interruption notice when the metadata service gives it, then removed and
+// released.
 func TestProviderOnEC2AndDockerOverTLS(t *testing.T) {
 	local := dockertest.Provider(t)
 	image := dockertest.NodeImage(t, local.Client)
@@ -68,8 +74,10 @@ func TestProviderOnEC2AndDockerOverTLS(t *testing.T) {
 	p := New(master, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	port, pin := engineProxy(t, master, "awsc")
 	p.DockerPort = port
+	metadata := imdstest.Start(t)
+	p.IMDS = metadata.URL
 	spec := cluster.Target{Cluster: "awsc", Provider: "aws", Image: image, Domain: "herd.test",
-		Options: map[string]string{"region": "eu-central-1", "endpoint": url, "ami": "ami-good1"}, Launch: "run1/1"}
+		Options: map[string]string{"region": "eu-central-1", "endpoint": url, "ami": "ami-good1", "spot": "true"}, Launch: "run1/1"}
 	dockertest.Release(t, local, spec.Cluster)
 	node := cluster.Node{Index: 1, Name: "awsc-1", FQDN: "awsc-1.herd.test", Role: contract.RoleServer, HostGroup: "master"}
 	ctx := context.Background()
@@ -79,8 +87,11 @@ func TestProviderOnEC2AndDockerOverTLS(t *testing.T) {
 	}
 	ud, _ := base64.StdEncoding.DecodeString(f.instances[insts[0].ID].userData)
 	if !strings.HasPrefix(string(ud), "#cloud-config") || !strings.Contains(string(ud), `"tlsverify": true`) || !strings.Contains(string(ud), `[docker, pull, "`+image+`"]`) ||
-		strings.Contains(string(ud), "PRIVATE KEY") {
+		strings.Contains(string(ud), "PRIVATE KEY") || !strings.Contains(string(ud), contract.EnvSpotNotice+"="+metadata.URL) {
 		t.Fatalf("user data is not the host cloud-config, or carries a key:\n%s", ud)
+	}
+	if !f.byNode("awsc-1").spot {
+		t.Fatal("spot=true must launch on spot")
 	}
 	f.boot(insts[0].ID, pin)
 	bctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -97,6 +108,7 @@ func TestProviderOnEC2AndDockerOverTLS(t *testing.T) {
 		t.Fatalf("node info: %+v", info)
 	}
 	dockertest.WaitHealthy(t, health)
+	waitInterruption(t, cfg, metadata)
 	if got := f.byNode("awsc-1").tags[TagEnginePin]; got != pin {
 		t.Fatalf("the engine's pin must be kept as a tag: %q", got)
 	}
@@ -148,5 +160,62 @@ func TestSetUpNoticesADeadHostOrAFailedCloudInit(t *testing.T) {
 	}
 	if ctx.Err() != nil {
 		t.Fatal("the probe must not wait for the deadline")
+	}
+}
+
+// waitInterruption checks that the node reads the metadata service and
+// tells nothing, then, given the notice, tells Serf of it.
+func waitInterruption(t *testing.T, cfg contract.Config, metadata *imdstest.Server) {
+	t.Helper()
+	cl, err := serfclient.ClientFromConfig(&serfclient.Config{Addr: cfg.SerfRPCAddr, AuthKey: cfg.RPCAuthKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	tag := func() string {
+		ms, err := cl.Members()
+		if err != nil || len(ms) != 1 {
+			t.Fatalf("serf members: %v %v", ms, err)
+		}
+		return ms[0].Tags[contract.TagInterruption]
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := poll.Until(ctx, 100*time.Millisecond, func(context.Context) (bool, error) { return metadata.Reads() > 0, nil }); err != nil {
+		t.Fatalf("the node never read the metadata service: %v", err)
+	}
+	if got := tag(); got != "" {
+		t.Fatalf("interrupted before any notice: %q", got)
+	}
+	metadata.Interrupt("terminate", "2026-12-01T21:30:00Z")
+	if err := poll.Until(ctx, 200*time.Millisecond, func(context.Context) (bool, error) { return tag() != "", nil }); err != nil {
+		t.Fatalf("the node never told its notice: %v", err)
+	}
+	if got := tag(); got != "terminate 2026-12-01T21:30:00Z" {
+		t.Fatalf("interruption tag: %q", got)
+	}
+}
+
+// Spot is per host group; a node once interrupted is on-demand since, and
+// only spot nodes watch for the notice.
+func TestSpotPerHostGroupUntilInterrupted(t *testing.T) {
+	f, url := newFakeEC2(t)
+	master, _ := secrets.Generate()
+	p := New(master, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	target := cluster.Target{Cluster: "c1", Provider: "aws", Image: "img",
+		Options: map[string]string{"region": "eu-central-1", "endpoint": url, "ami": "ami-good1", "spot-host-groups": "slaves"}, Launch: "r/1"}
+	ns := nodes(3)
+	ns[0].HostGroup, ns[1].HostGroup, ns[2].HostGroup = "master", "slaves", "slaves"
+	ns[2].OnDemand = true
+	if _, err := p.Allocate(context.Background(), target, ns); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []bool{false, true, false} {
+		inst := f.byNode(ns[i].Name)
+		ud, _ := base64.StdEncoding.DecodeString(inst.userData)
+		if inst.spot != want || strings.Contains(string(ud), contract.EnvSpotNotice) != want {
+			t.Errorf("%s (%s, on-demand %v): spot %v, watches the notice %v; want %v", ns[i].Name, ns[i].HostGroup, ns[i].OnDemand,
+				inst.spot, strings.Contains(string(ud), contract.EnvSpotNotice), want)
+		}
 	}
 }
