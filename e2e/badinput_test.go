@@ -9,6 +9,8 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/volume"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
@@ -88,6 +90,7 @@ func TestBadInputIsRefusedBeforeAnythingIsCreated(t *testing.T) {
 		{[]string{"schedule", "create", "bad", "--cluster", "bad", "--nodes", "2", "--cron", "0 8 * * *", "--every", "1h"}, "give exactly one of --cron, --every or --at"},
 		{[]string{"schedule", "create", "bad", "--cluster", "bad", "--nodes", "2", "--at", "tomorrow"}, `--at "tomorrow": use RFC 3339`},
 	}
+	before := s.herdResources()
 	for _, r := range rows {
 		out, code := s.cli(r.args...)
 		out = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(out), "herd: "))
@@ -95,12 +98,42 @@ func TestBadInputIsRefusedBeforeAnythingIsCreated(t *testing.T) {
 			t.Errorf("herd %s\n  exit %d, %q\n  want exit 2 and one line containing %q", strings.Join(r.args, " "), code, out, r.want)
 		}
 	}
-	s.checkNothingCreated()
+	s.checkNothingCreated(before)
 }
 
-// checkNothingCreated: no workflow or schedule in Temporal, no container
-// or network of herd's on the engine.
-func (s *stack) checkNothingCreated() {
+// herdResources lists the IDs of herd's containers, networks and volumes
+// on the engine (any cluster's: the engine may hold others' too).
+func (s *stack) herdResources() map[string]bool {
+	ctx := context.Background()
+	label := filters.NewArgs(filters.Arg("label", contract.LabelCluster))
+	ids := map[string]bool{}
+	cs, err := s.p.Client.ContainerList(ctx, container.ListOptions{All: true, Filters: label})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, c := range cs {
+		ids["container "+c.Names[0]] = true
+	}
+	ns, err := s.p.Client.NetworkList(ctx, network.ListOptions{Filters: label})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, n := range ns {
+		ids["network "+n.Name] = true
+	}
+	vs, err := s.p.Client.VolumeList(ctx, volume.ListOptions{Filters: label})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, v := range vs.Volumes {
+		ids["volume "+v.Name] = true
+	}
+	return ids
+}
+
+// checkNothingCreated: no workflow or schedule in Temporal, and herd has
+// no container, network or volume on the engine that it had not before.
+func (s *stack) checkNothingCreated(before map[string]bool) {
 	ctx := context.Background()
 	resp, err := s.c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{})
 	if err != nil || len(resp.Executions) != 0 {
@@ -109,8 +142,13 @@ func (s *stack) checkNothingCreated() {
 	if it, err := s.c.ScheduleClient().List(ctx, client.ScheduleListOptions{}); err != nil || it.HasNext() {
 		s.t.Fatalf("bad input made a schedule (%v)", err)
 	}
-	cs, err := s.p.Client.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", contract.LabelCluster))})
-	if err != nil || len(cs) != 0 {
-		s.t.Fatalf("bad input made %d containers (%v)", len(cs), err)
+	var made []string
+	for id := range s.herdResources() {
+		if !before[id] {
+			made = append(made, id)
+		}
+	}
+	if len(made) != 0 {
+		s.t.Fatalf("bad input made %v", made)
 	}
 }
