@@ -45,3 +45,13 @@ func (c Cardinality) Allows(n, all int) bool {
 // CardinalityAllows reports whether a host group of n hosts satisfies its
 // cardinality such as "1", "1+" or "1-3" (ALL allows any count).
 func CardinalityAllows(card string, n int) bool { return ParseCardinality(card).Allows(n, n) }
+
+// ValidCount is Ambari's check of a count of host groups: never for ALL
+// (that is checked against every group).
+func (c Cardinality) ValidCount(n int) bool {
+	return !c.All && n >= c.Min && (c.Max < 0 || n <= c.Max)
+}
+
+// SupportsAutoDeploy reports whether Ambari may add the component itself:
+// one instance is allowed, or it goes on every group.
+func (c Cardinality) SupportsAutoDeploy() bool { return c.All || c.ValidCount(1) }

@@ -1,45 +1,78 @@
 package ambari
 
 import (
+	"embed"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 )
 
-// StackComponent is what a stack says about one component.
+// StackComponent is what a stack says about one component, with the
+// service it belongs to.
 type StackComponent struct {
-	Service     string
-	Cardinality string // "1", "1+", "0-1", "1-2", "ALL"
+	ComponentDef
+	Service string
 }
 
-// Stack is a stack definition: which components exist and how many host
-// groups may hold each.
+// IsClient reports whether the component is a client (installed, never
+// started).
+func (c StackComponent) IsClient() bool { return c.Category == "CLIENT" }
+
+// Stack is a stack definition with its components by name.
 type Stack struct {
-	Name, Version string
-	Components    map[string]StackComponent
+	StackDef
+	Components map[string]StackComponent
 }
 
-// HDP21 is the HDP 2.1 stack (the 2014 Cloudbreak default).
-var HDP21 = Stack{Name: "HDP", Version: "2.1", Components: map[string]StackComponent{
-	"NAMENODE": {"HDFS", "1-2"}, "SECONDARY_NAMENODE": {"HDFS", "1"},
-	"DATANODE": {"HDFS", "1+"}, "HDFS_CLIENT": {"HDFS", "0+"},
-	"RESOURCEMANAGER": {"YARN", "1-2"}, "NODEMANAGER": {"YARN", "1+"},
-	"APP_TIMELINE_SERVER": {"YARN", "1"}, "YARN_CLIENT": {"YARN", "0+"},
-	"HISTORYSERVER": {"MAPREDUCE2", "1"}, "MAPREDUCE2_CLIENT": {"MAPREDUCE2", "0+"},
-	"ZOOKEEPER_SERVER": {"ZOOKEEPER", "1+"}, "ZOOKEEPER_CLIENT": {"ZOOKEEPER", "0+"},
-	"HIVE_SERVER": {"HIVE", "1"}, "HIVE_METASTORE": {"HIVE", "1"},
-	"HIVE_CLIENT": {"HIVE", "0+"}, "MYSQL_SERVER": {"HIVE", "0-1"},
-	"WEBHCAT_SERVER": {"WEBHCAT", "1"}, "HCAT": {"HCATALOG", "0+"},
-	"HBASE_MASTER": {"HBASE", "1+"}, "HBASE_REGIONSERVER": {"HBASE", "1+"},
-	"HBASE_CLIENT": {"HBASE", "0+"}, "OOZIE_SERVER": {"OOZIE", "1"},
-	"OOZIE_CLIENT": {"OOZIE", "0+"}, "PIG": {"PIG", "0+"}, "SQOOP": {"SQOOP", "0+"},
-	"TEZ_CLIENT": {"TEZ", "0+"}, "GANGLIA_SERVER": {"GANGLIA", "1"},
-	"GANGLIA_MONITOR": {"GANGLIA", "ALL"}, "NAGIOS_SERVER": {"NAGIOS", "1"},
-	"AMBARI_SERVER": {"AMBARI", "0-1"},
-}}
+// ServiceComponents lists the components of a service, sorted.
+func (st Stack) ServiceComponents(service string) []string {
+	var out []string
+	for _, s := range st.Services {
+		if s.Name == service {
+			for _, c := range s.Components {
+				out = append(out, c.Name)
+			}
+		}
+	}
+	return out
+}
 
-// Stacks are the stack definitions herd knows, by "NAME-VERSION".
-var Stacks = map[string]Stack{"HDP-2.1": HDP21}
+// Key is the stack's "NAME-VERSION".
+func (st Stack) Key() string { return st.Name + "-" + st.Version }
+
+//go:embed stacks/*.json
+var stackFiles embed.FS
+
+// Stacks are the stack definitions herd knows, by "NAME-VERSION":
+// generated from Ambari's own definitions by tools/stackgen.
+var Stacks = loadStacks()
+
+func loadStacks() map[string]Stack {
+	entries, err := stackFiles.ReadDir("stacks")
+	if err != nil {
+		panic(err)
+	}
+	out := map[string]Stack{}
+	for _, e := range entries {
+		b, err := stackFiles.ReadFile("stacks/" + e.Name())
+		if err != nil {
+			panic(err)
+		}
+		var def StackDef
+		if err := json.Unmarshal(b, &def); err != nil {
+			panic(fmt.Sprintf("stack %s: %v", e.Name(), err))
+		}
+		st := Stack{StackDef: def, Components: map[string]StackComponent{}}
+		for _, s := range def.Services {
+			for _, c := range s.Components {
+				st.Components[c.Name] = StackComponent{ComponentDef: c, Service: s.Name}
+			}
+		}
+		out[st.Key()] = st
+	}
+	return out
+}
 
 // StackNames lists the stacks herd knows, sorted.
 func StackNames() []string {
@@ -57,67 +90,14 @@ func LookupStack(name, version string) (Stack, bool) {
 	return s, ok
 }
 
-// ValidationError is a blueprint rejected the way Ambari rejects it (400).
-type ValidationError struct{ Message string }
-
-func (e *ValidationError) Error() string { return e.Message }
-
-// ValidateBlueprint checks bp the way Ambari's POST /blueprints does: a known
-// stack, known components, and (when topology is true) the number of host
-// groups holding each component against the stack's cardinality.
-func ValidateBlueprint(bp Blueprint, topology bool) error {
-	st, ok := LookupStack(bp.Blueprints.StackName, bp.Blueprints.StackVersion)
-	if !ok {
-		return &ValidationError{fmt.Sprintf("Unable to retrieve stack info for stack %s-%s",
-			bp.Blueprints.StackName, bp.Blueprints.StackVersion)}
-	}
-	if len(bp.HostGroups) == 0 {
-		return &ValidationError{"Blueprint must contain at least one host group"}
-	}
-	counts := map[string]int{}
-	services := map[string]bool{}
-	for _, hg := range bp.HostGroups {
-		if hg.Name == "" {
-			return &ValidationError{"Every host group must include a name"}
-		}
-		for _, c := range hg.Components {
-			sc, ok := st.Components[c.Name]
-			if !ok {
-				return &ValidationError{fmt.Sprintf(
-					"The component '%s' in host group '%s' is not valid for the specified stack", c.Name, hg.Name)}
-			}
-			counts[c.Name]++
-			services[sc.Service] = true
-		}
-	}
-	if !topology {
-		return nil
-	}
-	return checkTopology(st, counts, services, len(bp.HostGroups))
-}
-
-func checkTopology(st Stack, counts map[string]int, services map[string]bool, groups int) error {
-	var bad []string
-	for name, sc := range st.Components {
-		if !services[sc.Service] {
-			continue
-		}
-		if !ParseCardinality(sc.Cardinality).Allows(counts[name], groups) {
-			bad = append(bad, fmt.Sprintf("%s(actual=%d, required=%s)", name, counts[name], sc.Cardinality))
-		}
-	}
-	if len(bad) == 0 {
-		return nil
-	}
-	sort.Strings(bad)
-	return &ValidationError{"Cluster Topology validation failed.  Invalid service component count: [" +
-		strings.Join(bad, ", ") + "].  To disable topology validation and create the blueprint, " +
-		"add the following to the end of the url: '?validate_topology=false'"}
+// Stack is the definition of the blueprint's stack, if herd knows it.
+func (bp Blueprint) Stack() (Stack, bool) {
+	return LookupStack(bp.Blueprints.StackName, bp.Blueprints.StackVersion)
 }
 
 // Services returns the services a blueprint installs, sorted.
 func (bp Blueprint) Services() []string {
-	st, _ := LookupStack(bp.Blueprints.StackName, bp.Blueprints.StackVersion)
+	st, _ := bp.Stack()
 	seen := map[string]bool{}
 	for _, hg := range bp.HostGroups {
 		for _, c := range hg.Components {
@@ -142,4 +122,13 @@ func (bp Blueprint) Group(name string) (HostGroup, bool) {
 		}
 	}
 	return HostGroup{}, false
+}
+
+// splitComponent reads "SERVICE/COMPONENT".
+func splitComponent(ref string) (service, component string) {
+	service, component, ok := strings.Cut(ref, "/")
+	if !ok {
+		return "", ref
+	}
+	return service, component
 }

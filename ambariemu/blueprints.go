@@ -54,7 +54,8 @@ func (e *Emulator) postBlueprint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	topology := r.URL.Query().Get("validate_topology") != "false"
-	if err := ambari.ValidateBlueprint(bp, topology); err != nil {
+	bp, err := ambari.ResolveBlueprint(bp, topology)
+	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}

@@ -52,18 +52,21 @@ func (e *Emulator) listClusters(w http.ResponseWriter, _ *http.Request) {
 	sort.Strings(names)
 	items := make([]ambari.ClusterInfo, len(names))
 	for i, n := range names {
-		items[i] = clusterView(e.clusters[n])
+		items[i] = e.clusterView(e.clusters[n])
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"href": "/api/v1/clusters", "items": items})
 }
 
-func clusterView(c *cluster) ambari.ClusterInfo {
+// clusterView is a cluster as Ambari lists it; its version is its
+// blueprint's stack.
+func (e *Emulator) clusterView(c *cluster) ambari.ClusterInfo {
+	bp := e.blueprints[c.blueprint]
 	return ambari.ClusterInfo{Href: "/api/v1/clusters/" + c.name,
-		Clusters: ambari.ClusterBrief{ClusterName: c.name, Version: "HDP-2.1"}}
+		Clusters: ambari.ClusterBrief{ClusterName: c.name, Version: bp.Blueprints.StackName + "-" + bp.Blueprints.StackVersion}}
 }
 
 func (e *Emulator) getCluster(w http.ResponseWriter, _ *http.Request, c *cluster) {
-	writeJSON(w, http.StatusOK, clusterView(c))
+	writeJSON(w, http.StatusOK, e.clusterView(c))
 }
 
 func (e *Emulator) createCluster(w http.ResponseWriter, r *http.Request) {

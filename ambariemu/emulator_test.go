@@ -156,7 +156,7 @@ func TestBlueprintValidation(t *testing.T) {
 		t.Fatalf("unknown component: %v", err)
 	}
 	noSNN := hdfsBlueprint()
-	noSNN.HostGroups[0].Components = []ambari.Component{{Name: "NAMENODE"}}
+	noSNN.HostGroups[0].Components = []ambari.Component{{Name: "NAMENODE"}, {Name: "HDFS_CLIENT"}}
 	err = f.cl.PostBlueprint(ctx, "n", noSNN)
 	if !ambari.HasStatus(err, 400) || !strings.Contains(err.Error(), "Cluster Topology validation failed.  Invalid service component count: [SECONDARY_NAMENODE(actual=0, required=1)]") {
 		t.Fatalf("cardinality: %v", err)

@@ -59,16 +59,12 @@ func (e *Emulator) addInstallTasks(r *request, bp ambari.Blueprint, group, hostN
 	for _, c := range hg.Components {
 		e.addTask(r, hostName, c.Name, "INSTALL", stageInstall)
 	}
+	st, _ := bp.Stack()
 	for _, c := range hg.Components {
-		if !isClient(c.Name) {
+		if !st.Components[c.Name].IsClient() {
 			e.addTask(r, hostName, c.Name, "START", stageStart)
 		}
 	}
-}
-
-func isClient(component string) bool {
-	sc := ambari.HDP21.Components[component]
-	return sc.Cardinality == "0+"
 }
 
 // Step advances every unfinished request by one state per task.

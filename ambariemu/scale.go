@@ -111,10 +111,12 @@ func (e *Emulator) stopHost(w http.ResponseWriter, r *http.Request, c *cluster) 
 		writeError(w, http.StatusBadRequest, "Only INSTALLED is supported as a host component state")
 		return
 	}
-	hg, _ := e.blueprints[c.blueprint].Group(h.group)
+	bp := e.blueprints[c.blueprint]
+	st, _ := bp.Stack()
+	hg, _ := bp.Group(h.group)
 	req := e.newRequest(c.name, "Stop components on "+name)
 	for _, comp := range hg.Components {
-		if !isClient(comp.Name) {
+		if !st.Components[comp.Name].IsClient() {
 			e.addTask(req, name, comp.Name, "STOP", stageInstall)
 		}
 	}
@@ -185,11 +187,12 @@ func (e *Emulator) addServiceTasks(req *request, c *cluster, changed map[string]
 		command = "STOP"
 	}
 	bp := e.blueprints[c.blueprint]
+	st, _ := bp.Stack()
 	for _, name := range c.hosts {
 		hg, _ := bp.Group(e.hosts[name].group)
 		for _, comp := range hg.Components {
-			sc := ambari.HDP21.Components[comp.Name]
-			if _, ok := changed[sc.Service]; ok && !isClient(comp.Name) {
+			sc := st.Components[comp.Name]
+			if _, ok := changed[sc.Service]; ok && !sc.IsClient() {
 				e.addTask(req, name, comp.Name, command, stageInstall)
 			}
 		}

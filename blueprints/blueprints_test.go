@@ -47,7 +47,7 @@ func TestLoadFileErrors(t *testing.T) {
 		t.Fatalf("missing: %v", err)
 	}
 	good := filepath.Join(dir, "mine.json")
-	os.WriteFile(good, []byte(`{"host_groups":[{"name":"g","components":[{"name":"ZOOKEEPER_SERVER"}]}],"Blueprints":{"stack_name":"HDP","stack_version":"2.1"}}`), 0o644)
+	os.WriteFile(good, []byte(`{"host_groups":[{"name":"g","components":[{"name":"ZOOKEEPER_SERVER"},{"name":"ZOOKEEPER_CLIENT"}]}],"Blueprints":{"stack_name":"HDP","stack_version":"2.1"}}`), 0o644)
 	if name, _, err := Load(good); err != nil || name != "mine" {
 		t.Fatalf("file: %s %v", name, err)
 	}

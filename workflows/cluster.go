@@ -37,8 +37,8 @@ func ClusterWorkflow(ctx workflow.Context, in cluster.ClusterInput) error {
 		c.state = *in.State
 		c.state.Ops = 0
 	} else {
-		if err := in.Spec.Validate(); err != nil {
-			return temporal.NewNonRetryableApplicationError(err.Error(), "InvalidSpec", nil)
+		if err := validateSpec(ctx, in.Spec); err != nil {
+			return err
 		}
 		c.state = cluster.State{Spec: in.Spec, Status: cluster.Status{Cluster: in.Spec.Name, Provider: in.Spec.Provider}}
 	}
@@ -190,4 +190,18 @@ func (c *clusterRun) followHealth(ctx workflow.Context) {
 	workflow.Go(ctx, c.receiveHealth)
 	workflow.Go(ctx, c.watchHealth)
 	workflow.Go(ctx, c.autoRepair)
+}
+
+// validateSpec refuses a spec the client should have refused. A cluster
+// started before herd followed Ambari's own stack definitions (no version
+// marker) was validated by the rules of its day: it is not judged again on
+// replay, where newer rules could refuse what was accepted then.
+func validateSpec(ctx workflow.Context, spec cluster.Spec) error {
+	if workflow.GetVersion(ctx, "ambari-stacks", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	if err := spec.Validate(); err != nil {
+		return temporal.NewNonRetryableApplicationError(err.Error(), "InvalidSpec", nil)
+	}
+	return nil
 }

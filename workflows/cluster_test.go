@@ -42,7 +42,7 @@ func testSpec() cluster.Spec {
 		Blueprint: ambari.Blueprint{Blueprints: ambari.BlueprintInfo{StackName: "HDP", StackVersion: "2.1"},
 			HostGroups: []ambari.HostGroup{
 				{Name: "master", Cardinality: "1", Components: []ambari.Component{{Name: "NAMENODE"}, {Name: "SECONDARY_NAMENODE"}}},
-				{Name: "slaves", Cardinality: "1+", Components: []ambari.Component{{Name: "DATANODE"}}},
+				{Name: "slaves", Cardinality: "1+", Components: []ambari.Component{{Name: "DATANODE"}, {Name: "HDFS_CLIENT"}}},
 			}},
 		HostGroups:   []cluster.HostGroup{{Name: "master", Count: 1}, {Name: "slaves", Count: 2}},
 		MaxGroupSize: 10,

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"encoding/xml"
+	"fmt"
+	"os"
+)
+
+// The parts of Ambari's metainfo.xml that herd's stacks carry. Pointers
+// tell "not given" (inherited from the parent) from "given empty".
+
+type stackXML struct {
+	Extends string `xml:"extends"`
+}
+
+type metainfoXML struct {
+	Services []serviceXML `xml:"services>service"`
+}
+
+type serviceXML struct {
+	Name           string         `xml:"name"`
+	Version        *string        `xml:"version"`
+	Extends        string         `xml:"extends"`
+	Deleted        bool           `xml:"deleted"`
+	RequiredSvcs   *[]string      `xml:"requiredServices>service"`
+	ConfigDeps     *[]string      `xml:"configuration-dependencies>config-type"`
+	Components     []componentXML `xml:"components>component"`
+	CustomCommands []nameXML      `xml:"customCommands>customCommand"`
+}
+
+type componentXML struct {
+	Name           string          `xml:"name"`
+	Category       *string         `xml:"category"`
+	Cardinality    *string         `xml:"cardinality"`
+	Deleted        bool            `xml:"deleted"`
+	Decommission   *string         `xml:"decommissionAllowed"`
+	AutoDeploy     *autoDeployXML  `xml:"auto-deploy"`
+	Dependencies   []dependencyXML `xml:"dependencies>dependency"`
+	CustomCommands []nameXML       `xml:"customCommands>customCommand"`
+}
+
+type autoDeployXML struct {
+	Enabled  bool   `xml:"enabled"`
+	CoLocate string `xml:"co-locate"`
+}
+
+type dependencyXML struct {
+	Name       string         `xml:"name"`
+	Scope      string         `xml:"scope"`
+	AutoDeploy *autoDeployXML `xml:"auto-deploy"`
+}
+
+type nameXML struct {
+	Name string `xml:"name"`
+}
+
+func readXML(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := xml.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("parse %s: %w", path, err)
+	}
+	return nil
+}
