@@ -108,7 +108,6 @@ func (r *resources) stack(name, version string) (map[string]*ambari.ServiceDef, 
 	return out, nil
 }
 
-
 // mergeService is Ambari's inheritance: what the child gives wins, what it
 // leaves out comes from the parent; components merge by name.
 func mergeService(parent *ambari.ServiceDef, s serviceXML) *ambari.ServiceDef {
