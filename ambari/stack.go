@@ -38,6 +38,10 @@ func (st Stack) ServiceComponents(service string) []string {
 	return out
 }
 
+// since27 reports whether the stack follows Ambari 2.7 or later, whose
+// validator changed its host-scope dependency rule.
+func (st Stack) since27() bool { return st.Ambari != "2.6.2" }
+
 // Key is the stack's "NAME-VERSION".
 func (st Stack) Key() string { return st.Name + "-" + st.Version }
 

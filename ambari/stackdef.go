@@ -47,4 +47,13 @@ type Dependency struct {
 	Name       string      `json:"name"`
 	Scope      string      `json:"scope"`
 	AutoDeploy *AutoDeploy `json:"auto_deploy,omitempty"`
+	Conditions []Condition `json:"conditions,omitempty"`
+}
+
+// Condition makes a dependency count only when a configuration property
+// is given (Ambari 2.7's "propertyExists", e.g. NameNode HA's ZKFC).
+type Condition struct {
+	Type       string `json:"type"`
+	ConfigType string `json:"config_type"`
+	Property   string `json:"property"`
 }

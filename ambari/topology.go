@@ -121,13 +121,20 @@ func (t *topology) groupDependencies(g *group) map[string][]Dependency {
 			if !known || (dc.IsClient() && !t.services()[svc]) {
 				continue // Ambari adds a client only for services the blueprint has
 			}
+			if !t.conditionsHold(dep.Conditions) {
+				continue
+			}
 			resolved := false
 			switch dep.Scope {
 			case "cluster":
 				resolved = len(t.verifyCount(name, "1+", dep.AutoDeploy)) == 0
 			case "host":
-				resolved = true // Ambari deploys it beside the component
-				g.add(name)
+				// Ambari before 2.7 checked the component itself, so it
+				// always deployed the dependency beside it.
+				resolved = !t.st.since27() || g.has[name] || (dep.AutoDeploy != nil && dep.AutoDeploy.Enabled)
+				if resolved {
+					g.add(name)
+				}
 			}
 			if !resolved {
 				missing[c] = append(missing[c], dep)
@@ -173,6 +180,17 @@ func (t *topology) verifyAll(component string, ad *AutoDeploy) []string {
 		return nil
 	}
 	return []string{fmt.Sprintf("%s(actual=%d, required=ALL)", component, n)}
+}
+
+// conditionsHold: every "propertyExists" condition's property is in the
+// blueprint's configuration.
+func (t *topology) conditionsHold(cs []Condition) bool {
+	for _, c := range cs {
+		if _, ok := t.props[c.ConfigType][c.Property]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func (t *topology) nameNodeHA() bool {

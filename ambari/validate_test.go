@@ -160,3 +160,17 @@ func TestStacksAreAmbarisOwn(t *testing.T) {
 		t.Error("HDP 2.1 has no Spark 2")
 	}
 }
+
+// Ambari 2.7's conditional dependencies: a NameNode needs ZKFC and journal
+// nodes only when the blueprint configures HA.
+func TestConditionalDependencies(t *testing.T) {
+	bp := blueprintOf("BIGTOP-3.3.0", "m1:NAMENODE,SECONDARY_NAMENODE,HDFS_CLIENT,ZOOKEEPER_SERVER,ZOOKEEPER_CLIENT", "w:DATANODE")
+	if _, err := ResolveBlueprint(bp, true); err != nil {
+		t.Fatalf("without HA: %v", err)
+	}
+	bp.Configurations = []map[string]any{{"hdfs-site": map[string]any{"properties": map[string]any{"dfs.nameservices": "ha"}}}}
+	_, err := ResolveBlueprint(bp, true)
+	if err == nil || !strings.Contains(err.Error(), "NAMENODE=[DependencyInfo[name=HDFS/JOURNALNODE, scope=cluster, auto-deploy=false], DependencyInfo[name=HDFS/ZKFC, scope=cluster, auto-deploy=false]]") {
+		t.Errorf("with HA: %v", err)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -25,12 +27,13 @@ func run(t *testing.T, args ...string) (string, error) {
 
 func TestBlueprintCommands(t *testing.T) {
 	out, err := run(t, "blueprint", "list")
-	if err != nil || !strings.Contains(out, "multi-node-hdfs-yarn") || !strings.Contains(out, "HDFS,MAPREDUCE2,YARN,ZOOKEEPER") {
+	if err != nil || !regexp.MustCompile(`multi-node-hdfs-yarn +HDP-2.1 +HDFS,MAPREDUCE2,YARN,ZOOKEEPER`).MatchString(out) ||
+		!regexp.MustCompile(`multi-node-bigtop-3.3 +BIGTOP-3.3.0 +HDFS,HIVE,MAPREDUCE2,SPARK,TEZ,YARN,ZOOKEEPER`).MatchString(out) {
 		t.Fatalf("list: %v\n%s", err, out)
 	}
 	out, err = run(t, "blueprint", "list", "-o", "json")
-	var names []string
-	if err != nil || json.Unmarshal([]byte(out), &names) != nil || len(names) < 2 {
+	var list []struct{ Name, Stack string }
+	if err != nil || json.Unmarshal([]byte(out), &list) != nil || len(list) < 5 || list[0].Stack == "" {
 		t.Fatalf("list json: %v\n%s", err, out)
 	}
 	out, err = run(t, "blueprint", "show", "single-node-hdfs-yarn")
@@ -40,6 +43,14 @@ func TestBlueprintCommands(t *testing.T) {
 	out, err = run(t, "blueprint", "validate", "multi-node-hdfs-yarn", "-o", "json")
 	if err != nil || !strings.Contains(out, `"valid": true`) {
 		t.Fatalf("validate: %v\n%s", err, out)
+	}
+	auto := filepath.Join(t.TempDir(), "auto.json")
+	os.WriteFile(auto, []byte(`{"Blueprints":{"stack_name":"HDP","stack_version":"2.6"},"host_groups":[
+	  {"name":"m","components":[{"name":"NAMENODE"},{"name":"SECONDARY_NAMENODE"},{"name":"RESOURCEMANAGER"},{"name":"APP_TIMELINE_SERVER"},{"name":"ZOOKEEPER_SERVER"},{"name":"MAPREDUCE2_CLIENT"}]},
+	  {"name":"w","components":[{"name":"DATANODE"},{"name":"NODEMANAGER"},{"name":"HDFS_CLIENT"},{"name":"YARN_CLIENT"},{"name":"ZOOKEEPER_CLIENT"}]}]}`), 0o644)
+	out, err = run(t, "blueprint", "validate", auto)
+	if err != nil || !strings.Contains(out, "Ambari adds to m: HISTORYSERVER") {
+		t.Fatalf("validate says what Ambari adds: %v\n%s", err, out)
 	}
 	if _, err := run(t, "blueprint", "list", "-o", "yaml"); err == nil || !strings.Contains(err.Error(), "use text or json") {
 		t.Fatalf("bad --output: %v", err)

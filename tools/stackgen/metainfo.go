@@ -48,6 +48,13 @@ type dependencyXML struct {
 	Name       string         `xml:"name"`
 	Scope      string         `xml:"scope"`
 	AutoDeploy *autoDeployXML `xml:"auto-deploy"`
+	Conditions []conditionXML `xml:"conditions>condition"`
+}
+
+type conditionXML struct {
+	Type       string `xml:"type,attr"`
+	ConfigType string `xml:"configType"`
+	Property   string `xml:"property"`
 }
 
 type nameXML struct {

@@ -176,7 +176,11 @@ func mergeComponent(parent *ambari.ComponentDef, c componentXML) ambari.Componen
 	given := map[string]bool{}
 	for _, x := range c.Dependencies {
 		given[strings.TrimSpace(x.Name)] = true
-		deps = append(deps, ambari.Dependency{Name: strings.TrimSpace(x.Name), Scope: strings.TrimSpace(x.Scope), AutoDeploy: autoDeploy(x.AutoDeploy)})
+		dep := ambari.Dependency{Name: strings.TrimSpace(x.Name), Scope: strings.TrimSpace(x.Scope), AutoDeploy: autoDeploy(x.AutoDeploy)}
+		for _, c := range x.Conditions {
+			dep.Conditions = append(dep.Conditions, ambari.Condition{Type: c.Type, ConfigType: strings.TrimSpace(c.ConfigType), Property: strings.TrimSpace(c.Property)})
+		}
+		deps = append(deps, dep)
 	}
 	for _, x := range d.Dependencies {
 		if !given[x.Name] {
