@@ -26,10 +26,10 @@ const corpus = "../blueprints/testdata/corpus"
 //     Hive's servers and YARN without node managers: Cloudbreak posted it
 //     with validate_topology=false, which the emulator honours too.
 var corpusRefusals = map[string]string{
-	"ambari--bigtop-3.2.0-multinode-default.json":                    "The component 'POSTGRESQL_SERVER' in host group 'master_2' is not valid for the specified stack",
-	"ambari--bigtop-3.3.0-multinode-default.json":                    "The component 'POSTGRESQL_SERVER' in host group 'master_2' is not valid for the specified stack",
-	"ambari--bigtop-3.2.0-singlenode-default.json":                   "The component 'SUPERVISOR' in host group 'host_group_1' is not valid for the specified stack",
-	"ambari--bigtop-3.3.0-singlenode-default.json":                   "The component 'SUPERVISOR' in host group 'host_group_1' is not valid for the specified stack",
+	"ambari--bigtop-3.2.0-multinode-default.json":                     "The component 'POSTGRESQL_SERVER' in host group 'master_2' is not valid for the specified stack",
+	"ambari--bigtop-3.3.0-multinode-default.json":                     "The component 'POSTGRESQL_SERVER' in host group 'master_2' is not valid for the specified stack",
+	"ambari--bigtop-3.2.0-singlenode-default.json":                    "The component 'SUPERVISOR' in host group 'host_group_1' is not valid for the specified stack",
+	"ambari--bigtop-3.3.0-singlenode-default.json":                    "The component 'SUPERVISOR' in host group 'host_group_1' is not valid for the specified stack",
 	"ambari-bootstrap--blueprint_hdp22-single-node-all-services.json": "The component 'NAGIOS_SERVER' in host group 'host-group-1' is not valid for the specified stack",
 	"ambari-bootstrap--blueprint_hdp22-single-node-simple.json":       "The component 'NAGIOS_SERVER' in host group 'host-group-1' is not valid for the specified stack",
 	"ambari-bootstrap--blueprint_hdp22_multinode-simple.json":         "The component 'NAGIOS_SERVER' in host group 'master' is not valid for the specified stack",
