@@ -14,12 +14,18 @@ const AgentHeartbeatPath = "/agent/v1/heartbeat/"
 // Registration is the body an agent posts to register its host.
 type Registration struct {
 	Hostname        string          `json:"hostname"`
+	PublicHostname  string          `json:"publicHostname,omitempty"`
 	HardwareProfile HardwareProfile `json:"hardwareProfile"`
 }
 
-// HardwareProfile carries the agent's address.
+// HardwareProfile is what an agent tells of its host, in the names
+// Ambari's agent uses; memorytotal is in kB.
 type HardwareProfile struct {
-	IPAddress string `json:"ipaddress"`
+	IPAddress       string `json:"ipaddress"`
+	ProcessorCount  int    `json:"processorcount,omitempty"`
+	MemoryTotal     int64  `json:"memorytotal,omitempty"`
+	OperatingSystem string `json:"operatingsystem,omitempty"`
+	OSRelease       string `json:"operatingsystemrelease,omitempty"`
 }
 
 // HeartbeatReply is the server's answer to a heartbeat; a

@@ -81,6 +81,13 @@ func (c *Client) Host(ctx context.Context, fqdn string) (Host, error) {
 	return it.Hosts, err
 }
 
+// Cluster is GET /clusters/{name}: the cluster and its stack version.
+func (c *Client) Cluster(ctx context.Context, name string) (ClusterInfo, error) {
+	var out ClusterInfo
+	err := c.do(ctx, http.MethodGet, "/api/v1/clusters/"+name, nil, &out)
+	return out, err
+}
+
 // PostBlueprint registers bp under name.
 func (c *Client) PostBlueprint(ctx context.Context, name string, bp Blueprint) error {
 	return c.do(ctx, http.MethodPost, "/api/v1/blueprints/"+url.PathEscape(name), bp, nil)

@@ -41,10 +41,11 @@ type ClusterTemplate struct {
 
 // TemplateHostGroup maps a blueprint host group to hosts, by FQDN or count.
 type TemplateHostGroup struct {
-	Name          string         `json:"name"`
-	Hosts         []TemplateHost `json:"hosts,omitempty"`
-	HostCount     int            `json:"host_count,omitempty"`
-	HostPredicate string         `json:"host_predicate,omitempty"`
+	Name           string           `json:"name"`
+	Hosts          []TemplateHost   `json:"hosts,omitempty"`
+	HostCount      int              `json:"host_count,omitempty"`
+	HostPredicate  string           `json:"host_predicate,omitempty"`
+	Configurations []map[string]any `json:"configurations,omitempty"`
 }
 
 // TemplateHost names one host by FQDN.
@@ -123,12 +124,21 @@ type HostItem struct {
 
 // Host is the "Hosts" object of a registered host.
 type Host struct {
-	HostName          string `json:"host_name"`
-	HostStatus        string `json:"host_status"`
-	HostState         string `json:"host_state"`
-	LastHeartbeatTime int64  `json:"last_heartbeat_time"`
-	IP                string `json:"ip"`
-	ClusterName       string `json:"cluster_name,omitempty"`
+	HostName             string `json:"host_name"`
+	HostStatus           string `json:"host_status"`
+	HostState            string `json:"host_state"`
+	LastHeartbeatTime    int64  `json:"last_heartbeat_time"`
+	LastRegistrationTime int64  `json:"last_registration_time"`
+	IP                   string `json:"ip"`
+	ClusterName          string `json:"cluster_name,omitempty"`
+	PublicHostName       string `json:"public_host_name"`
+	OSType               string `json:"os_type"`
+	OSArch               string `json:"os_arch"`
+	CPUCount             int    `json:"cpu_count"`
+	PhysicalCPUCount     int    `json:"ph_cpu_count"`
+	TotalMem             int64  `json:"total_mem"` // kB
+	RackInfo             string `json:"rack_info"`
+	MaintenanceState     string `json:"maintenance_state"`
 }
 
 // ClusterInfo is GET /clusters/{c}.

@@ -8,6 +8,7 @@ package ambariemu
 import (
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -42,17 +43,22 @@ type Emulator struct {
 type host struct {
 	name, ip    string
 	lastBeat    time.Time
+	registered  time.Time
 	cluster     string
 	group       string
 	responseSeq int64
+	profile     ambari.HardwareProfile
+	publicName  string
 }
 
 type cluster struct {
-	name      string
-	blueprint string
-	services  map[string]string // service -> INSTALLED | STARTED
-	hosts     []string
-	created   time.Time
+	id             int64
+	name           string
+	blueprint      string
+	services       map[string]string // service -> INSTALLED | STARTED
+	hosts          []string
+	created        time.Time
+	decommissioned map[string]bool // "host/COMPONENT"
 }
 
 // New returns an emulator with no hosts, blueprints or clusters.
@@ -114,10 +120,17 @@ func (e *Emulator) alive(h *host, now time.Time) bool {
 }
 
 func (e *Emulator) hostView(h *host, now time.Time) ambari.Host {
+	major, _, _ := strings.Cut(h.profile.OSRelease, ".")
 	v := ambari.Host{
 		HostName: h.name, IP: h.ip, ClusterName: h.cluster,
-		LastHeartbeatTime: h.lastBeat.UnixMilli(),
-		HostState:         ambari.HostHealthy, HostStatus: ambari.HostHealthy,
+		LastHeartbeatTime: h.lastBeat.UnixMilli(), LastRegistrationTime: h.registered.UnixMilli(),
+		HostState: ambari.HostHealthy, HostStatus: ambari.HostHealthy,
+		PublicHostName: h.publicName, OSType: h.profile.OperatingSystem + major, OSArch: "x86_64",
+		CPUCount: h.profile.ProcessorCount, PhysicalCPUCount: h.profile.ProcessorCount, TotalMem: h.profile.MemoryTotal,
+		RackInfo: "/default-rack", MaintenanceState: "OFF",
+	}
+	if v.PublicHostName == "" {
+		v.PublicHostName = h.name
 	}
 	if !e.alive(h, now) {
 		v.HostState, v.HostStatus = ambari.HostHeartbeatLost, "UNKNOWN"

@@ -13,10 +13,11 @@ func (e *Emulator) routeHosts(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/hosts/{host}", e.getHost)
 }
 
-func (e *Emulator) listHosts(w http.ResponseWriter, _ *http.Request) {
+func (e *Emulator) listHosts(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	writeJSON(w, http.StatusOK, e.hostList("/api/v1/hosts", func(h *host) bool { return !h.lastBeat.IsZero() }))
+	list := e.hostList("/api/v1/hosts", func(h *host) bool { return !h.lastBeat.IsZero() })
+	respond(w, r, http.StatusOK, view{body: list, keys: []string{"Hosts/host_name"}, collection: true})
 }
 
 func (e *Emulator) hostList(href string, keep func(*host) bool) ambari.HostList {
@@ -36,10 +37,11 @@ func (e *Emulator) getHost(w http.ResponseWriter, r *http.Request) {
 	defer e.mu.Unlock()
 	h, ok := e.hosts[name]
 	if !ok || h.lastBeat.IsZero() {
-		writeError(w, http.StatusNotFound, "The requested resource doesn't exist: Host not found, Host_name="+name)
+		notFound(w, "Host", "Host_name="+name)
 		return
 	}
-	writeJSON(w, http.StatusOK, ambari.HostItem{Href: "/api/v1/hosts/" + name, Hosts: e.hostView(h, e.cfg.Now())})
+	it := ambari.HostItem{Href: "/api/v1/hosts/" + name, Hosts: e.hostView(h, e.cfg.Now())}
+	respond(w, r, http.StatusOK, view{body: it, keys: []string{"Hosts/host_name"}, defaults: []string{"Hosts/*"}})
 }
 
 // AgentHandler serves the agent protocol (Ambari's /agent/v1/register and
@@ -70,6 +72,7 @@ func (e *Emulator) register(w http.ResponseWriter, r *http.Request) {
 		e.cfg.Logger.Info("host registered", "host", name, "ip", ip)
 	}
 	h.ip, h.lastBeat, h.responseSeq = ip, e.cfg.Now(), 0
+	h.registered, h.profile, h.publicName = h.lastBeat, reg.HardwareProfile, reg.PublicHostname
 	e.version++
 	writeJSON(w, http.StatusOK, map[string]any{"responseStatus": "OK", "exitstatus": 0, "responseId": 0})
 }

@@ -24,6 +24,8 @@ type snapshot struct {
 
 type hostSnap struct {
 	Name, IP, Cluster, Group string
+	Profile                  ambari.HardwareProfile
+	PublicName               string
 }
 
 type taskSnap struct {
@@ -95,7 +97,7 @@ func (e *Emulator) Load(path string) error {
 func (e *Emulator) snapshot() snapshot {
 	s := snapshot{Blueprints: e.blueprints, NextTask: e.nextTask}
 	for _, h := range e.sortedHosts() {
-		s.Hosts = append(s.Hosts, hostSnap{Name: h.name, IP: h.ip, Cluster: h.cluster, Group: h.group})
+		s.Hosts = append(s.Hosts, hostSnap{Name: h.name, IP: h.ip, Cluster: h.cluster, Group: h.group, Profile: h.profile, PublicName: h.publicName})
 	}
 	for _, c := range e.clusters {
 		s.Clusters = append(s.Clusters, clusterSnap{Name: c.name, Blueprint: c.blueprint, Services: c.services, Hosts: c.hosts, Created: c.created})
@@ -121,7 +123,7 @@ func (e *Emulator) restore(s snapshot) {
 	}
 	e.nextTask = s.NextTask
 	for _, h := range s.Hosts {
-		e.hosts[h.Name] = &host{name: h.Name, ip: h.IP, cluster: h.Cluster, group: h.Group}
+		e.hosts[h.Name] = &host{name: h.Name, ip: h.IP, cluster: h.Cluster, group: h.Group, profile: h.Profile, publicName: h.PublicName}
 	}
 	for _, c := range s.Clusters {
 		e.clusters[c.Name] = &cluster{name: c.Name, blueprint: c.Blueprint, services: c.Services, hosts: c.Hosts, created: c.Created}
@@ -140,7 +142,7 @@ func (e *Emulator) restore(s snapshot) {
 	}
 }
 
-func sortedKeys(m map[string]int) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

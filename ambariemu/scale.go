@@ -9,9 +9,9 @@ import (
 	"github.com/herdhq/herd/ambari"
 )
 
-func (e *Emulator) clusterHosts(w http.ResponseWriter, _ *http.Request, c *cluster) {
-	href := "/api/v1/clusters/" + c.name + "/hosts"
-	writeJSON(w, http.StatusOK, e.hostList(href, func(h *host) bool { return h.cluster == c.name && !h.lastBeat.IsZero() }))
+func (e *Emulator) clusterHosts(w http.ResponseWriter, r *http.Request, c *cluster) {
+	list := e.hostList(clusterHref(c.name)+"/hosts", func(h *host) bool { return h.cluster == c.name && !h.lastBeat.IsZero() })
+	respond(w, r, http.StatusOK, view{body: list, keys: []string{"Hosts/cluster_name", "Hosts/host_name"}, collection: true})
 }
 
 func (e *Emulator) addHost(w http.ResponseWriter, r *http.Request, c *cluster) {

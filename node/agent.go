@@ -104,7 +104,7 @@ func (a *ambariAgent) findServer() (string, error) {
 
 func (a *ambariAgent) register(ctx context.Context, base string) error {
 	me := a.n.serf.LocalMember()
-	reg := ambari.Registration{Hostname: a.n.cfg.NodeName, HardwareProfile: ambari.HardwareProfile{IPAddress: me.Addr.String()}}
+	reg := ambari.Registration{Hostname: a.n.cfg.NodeName, PublicHostname: a.n.cfg.NodeName, HardwareProfile: hardwareProfile(me.Addr.String())}
 	if err := a.post(ctx, base+ambari.AgentRegisterPath+a.n.cfg.NodeName, reg, nil); err != nil {
 		return fmt.Errorf("register with ambari: %w", err)
 	}

@@ -17,12 +17,17 @@ trap 'rm -rf "$tmp"' EXIT
 while read -r ref release stacks; do
   dir=$tmp/$ref
   mkdir -p "$dir"
-  # only the metainfo.xml files: all stackgen reads
-  git --git-dir="$repo" ls-tree -r --name-only "$ref" -- ambari-server/src/main/resources/stacks ambari-server/src/main/resources/common-services |
-    grep '/metainfo\.xml$' | while read -r f; do
-      mkdir -p "$dir/$(dirname "$f")"
-      git --git-dir="$repo" show "$ref:$f" >"$dir/$f"
-    done
+  # the metainfo.xml files, and the names of the configuration files
+  # (a service's configuration types): all stackgen reads
+  files=$(git --git-dir="$repo" ls-tree -r --name-only "$ref" -- ambari-server/src/main/resources/stacks ambari-server/src/main/resources/common-services)
+  grep '/metainfo\.xml$' <<<"$files" | while read -r f; do
+    mkdir -p "$dir/$(dirname "$f")"
+    git --git-dir="$repo" show "$ref:$f" >"$dir/$f"
+  done
+  grep -E '/services/[^/]+/configuration[^/]*/[^/]+\.xml$|common-services/[^/]+/[^/]+/configuration[^/]*/[^/]+\.xml$' <<<"$files" | while read -r f; do
+    mkdir -p "$dir/$(dirname "$f")"
+    : >"$dir/$f"
+  done
   for s in $stacks; do
     go run "$root/tools/stackgen" -resources "$dir/ambari-server/src/main/resources" -stack "$s" -ambari "$release" \
       -source "apache/ambari $ref ($(git --git-dir="$repo" rev-parse --short=10 "$ref^{commit}"))" -out "$out/${s/\//-}.json"

@@ -24,6 +24,8 @@ type serviceXML struct {
 	Deleted        bool           `xml:"deleted"`
 	RequiredSvcs   *[]string      `xml:"requiredServices>service"`
 	ConfigDeps     *[]string      `xml:"configuration-dependencies>config-type"`
+	ConfigDir      string         `xml:"configuration-dir"`
+	ownedTypes     []string       // the configuration files beside the metainfo
 	Components     []componentXML `xml:"components>component"`
 	CustomCommands []nameXML      `xml:"customCommands>customCommand"`
 }

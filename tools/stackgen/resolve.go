@@ -24,12 +24,12 @@ func load(dir string) (*resources, error) {
 		return nil, err
 	}
 	for _, f := range files {
-		var m metainfoXML
-		if err := readXML(f, &m); err != nil {
+		services, err := readServices(f)
+		if err != nil {
 			return nil, err
 		}
 		dirVersion := filepath.Base(filepath.Dir(f))
-		for _, s := range m.Services {
+		for _, s := range services {
 			v := dirVersion
 			if s.Version != nil {
 				v = strings.TrimSpace(*s.Version)
@@ -38,6 +38,26 @@ func load(dir string) (*resources, error) {
 		}
 	}
 	return r, nil
+}
+
+// readServices reads a metainfo.xml's services, each with the
+// configuration types its configuration folder beside the file defines.
+func readServices(path string) ([]serviceXML, error) {
+	var m metainfoXML
+	if err := readXML(path, &m); err != nil {
+		return nil, err
+	}
+	for i, s := range m.Services {
+		dir := strings.TrimSpace(s.ConfigDir)
+		if dir == "" {
+			dir = "configuration"
+		}
+		files, _ := filepath.Glob(filepath.Join(filepath.Dir(path), dir, "*.xml"))
+		for _, f := range files {
+			m.Services[i].ownedTypes = append(m.Services[i].ownedTypes, strings.TrimSuffix(filepath.Base(f), ".xml"))
+		}
+	}
+	return m.Services, nil
 }
 
 // commonService resolves "common-services/NAME/VERSION".
@@ -85,11 +105,11 @@ func (r *resources) stack(name, version string) (map[string]*ambari.ServiceDef, 
 	}
 	files, _ := filepath.Glob(filepath.Join(base, "services", "*", "metainfo.xml"))
 	for _, f := range files {
-		var m metainfoXML
-		if err := readXML(f, &m); err != nil {
+		services, err := readServices(f)
+		if err != nil {
 			return nil, err
 		}
-		for _, s := range m.Services {
+		for _, s := range services {
 			if s.Deleted {
 				delete(out, s.Name)
 				continue
@@ -113,7 +133,7 @@ func (r *resources) stack(name, version string) (map[string]*ambari.ServiceDef, 
 func mergeService(parent *ambari.ServiceDef, s serviceXML) *ambari.ServiceDef {
 	d := &ambari.ServiceDef{Name: s.Name}
 	if parent != nil {
-		d.Version, d.RequiredServices, d.ConfigTypes = parent.Version, parent.RequiredServices, parent.ConfigTypes
+		d.Version, d.RequiredServices, d.ConfigTypes, d.ConfigDeps = parent.Version, parent.RequiredServices, parent.ConfigTypes, parent.ConfigDeps
 		d.CustomCommands = parent.CustomCommands
 	}
 	if s.Version != nil {
@@ -123,8 +143,9 @@ func mergeService(parent *ambari.ServiceDef, s serviceXML) *ambari.ServiceDef {
 		d.RequiredServices = trimAll(*s.RequiredSvcs)
 	}
 	if s.ConfigDeps != nil {
-		d.ConfigTypes = union(d.ConfigTypes, trimAll(*s.ConfigDeps))
+		d.ConfigDeps = union(d.ConfigDeps, trimAll(*s.ConfigDeps))
 	}
+	d.ConfigTypes = union(d.ConfigTypes, s.ownedTypes)
 	d.CustomCommands = union(d.CustomCommands, names(s.CustomCommands))
 	byName := map[string]componentXML{}
 	for _, c := range s.Components {

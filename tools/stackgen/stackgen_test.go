@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/herdhq/herd/ambari"
@@ -45,6 +46,8 @@ func TestInheritanceIsResolvedAsAmbariDoes(t *testing.T) {
   <component><name>B</name><deleted>true</deleted></component>
   <component><name>D</name><category>MASTER</category></component>
  </components></service></services></metainfo>`)
+	write(t, dir, "common-services/SVC/1.0/configuration/svc-site.xml", "<configuration/>")
+	write(t, dir, "common-services/SVC/2.0/configuration/svc-env.xml", "<configuration/>")
 	write(t, dir, "stacks/S/1.0/metainfo.xml", `<metainfo><versions><active>true</active></versions></metainfo>`)
 	write(t, dir, "stacks/S/1.0/services/SVC/metainfo.xml", `<metainfo><services>
  <service><name>SVC</name><extends>common-services/SVC/1.0</extends></service>
@@ -64,7 +67,7 @@ func TestInheritanceIsResolvedAsAmbariDoes(t *testing.T) {
 		t.Fatalf("services (SVC2 inherited from S 1.0): %+v", def.Services)
 	}
 	svc := def.Services[0]
-	if svc.Version != "2.0" || len(svc.RequiredServices) != 1 {
+	if svc.Version != "2.0" || len(svc.RequiredServices) != 1 || strings.Join(svc.ConfigTypes, ",") != "svc-env,svc-site" {
 		t.Errorf("service fields: %+v", svc)
 	}
 	byName := map[string]ambari.ComponentDef{}
