@@ -70,6 +70,25 @@ type Request struct {
 	Href     string      `json:"href,omitempty"`
 	Requests RequestInfo `json:"Requests"`
 	Tasks    []TaskItem  `json:"tasks,omitempty"`
+	Stages   []StageItem `json:"stages,omitempty"`
+}
+
+// StageItem is one entry of a request's "stages" list.
+type StageItem struct {
+	Href  string `json:"href,omitempty"`
+	Stage Stage  `json:"Stage"`
+}
+
+// Stage is a step of a request whose tasks run together.
+type Stage struct {
+	StageID         int64   `json:"stage_id"`
+	RequestID       int64   `json:"request_id"`
+	ClusterName     string  `json:"cluster_name"`
+	Context         string  `json:"context"`
+	Status          string  `json:"status"`
+	ProgressPercent float64 `json:"progress_percent"`
+	StartTime       int64   `json:"start_time"`
+	EndTime         int64   `json:"end_time"`
 }
 
 // RequestInfo is the "Requests" object of a request.
@@ -99,8 +118,11 @@ type TaskItem struct {
 
 // Task is one host-component command of a request.
 type Task struct {
-	ID        int64  `json:"id"`
-	RequestID int64  `json:"request_id"`
+	ID            int64  `json:"id"`
+	RequestID     int64  `json:"request_id"`
+	StageID       int64  `json:"stage_id"`
+	ClusterName   string `json:"cluster_name"`
+	CommandDetail string `json:"command_detail"`
 	HostName  string `json:"host_name"`
 	Role      string `json:"role"`
 	Command   string `json:"command"`

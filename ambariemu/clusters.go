@@ -3,7 +3,6 @@ package ambariemu
 import (
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -18,6 +17,10 @@ func (e *Emulator) routeClusters(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/clusters/{c}/requests", e.withCluster(e.listRequests))
 	mux.HandleFunc("GET /api/v1/clusters/{c}/requests/{id}", e.withCluster(e.getRequest))
 	mux.HandleFunc("PUT /api/v1/clusters/{c}/requests/{id}", e.withCluster(e.abortRequest))
+	mux.HandleFunc("GET /api/v1/clusters/{c}/requests/{id}/tasks", e.withCluster(e.listTasks))
+	mux.HandleFunc("GET /api/v1/clusters/{c}/requests/{id}/tasks/{tid}", e.withCluster(e.getTask))
+	mux.HandleFunc("GET /api/v1/clusters/{c}/requests/{id}/stages", e.withCluster(e.listStages))
+	mux.HandleFunc("GET /api/v1/clusters/{c}/requests/{id}/stages/{sid}", e.withCluster(e.getStage))
 	mux.HandleFunc("GET /api/v1/clusters/{c}/hosts", e.withCluster(e.clusterHosts))
 	mux.HandleFunc("POST /api/v1/clusters/{c}/hosts", e.withCluster(e.addHosts))
 	mux.HandleFunc("POST /api/v1/clusters/{c}/hosts/{h}", e.withCluster(e.addHost))
@@ -42,33 +45,6 @@ func (e *Emulator) withCluster(h func(http.ResponseWriter, *http.Request, *clust
 	}
 }
 
-func (e *Emulator) listClusters(w http.ResponseWriter, _ *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	names := make([]string, 0, len(e.clusters))
-	for n := range e.clusters {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	items := make([]ambari.ClusterInfo, len(names))
-	for i, n := range names {
-		items[i] = e.clusterView(e.clusters[n])
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"href": "/api/v1/clusters", "items": items})
-}
-
-// clusterView is a cluster as Ambari lists it; its version is its
-// blueprint's stack.
-func (e *Emulator) clusterView(c *cluster) ambari.ClusterInfo {
-	bp := e.blueprints[c.blueprint]
-	return ambari.ClusterInfo{Href: "/api/v1/clusters/" + c.name,
-		Clusters: ambari.ClusterBrief{ClusterName: c.name, Version: bp.Blueprints.StackName + "-" + bp.Blueprints.StackVersion}}
-}
-
-func (e *Emulator) getCluster(w http.ResponseWriter, _ *http.Request, c *cluster) {
-	writeJSON(w, http.StatusOK, e.clusterView(c))
-}
-
 func (e *Emulator) createCluster(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("c")
 	var t ambari.ClusterTemplate
@@ -90,7 +66,8 @@ func (e *Emulator) createCluster(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "Invalid Cluster Creation Template: "+err.Error())
 		return
 	}
-	c := &cluster{name: name, blueprint: t.Blueprint, services: map[string]string{}, created: e.cfg.Now()}
+	c := &cluster{id: e.nextClusterID(), name: name, blueprint: t.Blueprint, services: map[string]string{}, created: e.cfg.Now(),
+		decommissioned: map[string]bool{}, configs: initialConfigs(bp, t), configGroups: configGroups(bp, t, 2)}
 	e.clusters[name] = c
 	req := e.newRequest(name, fmt.Sprintf("Logical Request: Provision Cluster '%s'", name))
 	req.target = map[string]string{}
@@ -175,15 +152,20 @@ func (e *Emulator) deleteCluster(w http.ResponseWriter, _ *http.Request, c *clus
 	w.WriteHeader(http.StatusOK)
 }
 
-func (e *Emulator) listRequests(w http.ResponseWriter, _ *http.Request, c *cluster) {
+var (
+	requestKeys = []string{"Requests/cluster_name", "Requests/id"}
+	taskKeys    = []string{"Tasks/cluster_name", "Tasks/id", "Tasks/request_id"}
+	stageKeys   = []string{"Stage/cluster_name", "Stage/request_id", "Stage/stage_id"}
+)
+
+func (e *Emulator) listRequests(w http.ResponseWriter, r *http.Request, c *cluster) {
 	items := []ambari.Request{}
-	for _, r := range e.requests {
-		if r.cluster == c.name {
-			v := e.requestView(r, false)
-			items = append(items, ambari.Request{Href: v.Href, Requests: ambari.RequestInfo{ID: r.id, ClusterName: c.name}})
+	for _, req := range e.requests {
+		if req.cluster == c.name {
+			items = append(items, e.requestView(req))
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"href": "/api/v1/clusters/" + c.name + "/requests", "items": items})
+	respond(w, r, http.StatusOK, view{body: collection{Href: clusterHref(c.name) + "/requests", Items: items}, keys: requestKeys, collection: true})
 }
 
 func (e *Emulator) findRequest(w http.ResponseWriter, r *http.Request, c *cluster) *request {
@@ -197,8 +179,51 @@ func (e *Emulator) findRequest(w http.ResponseWriter, r *http.Request, c *cluste
 
 func (e *Emulator) getRequest(w http.ResponseWriter, r *http.Request, c *cluster) {
 	if req := e.findRequest(w, r, c); req != nil {
-		writeJSON(w, http.StatusOK, e.requestView(req, true))
+		defaults := append(append([]string{"Requests/*"}, under("tasks", taskKeys)...), under("stages", stageKeys)...)
+		respond(w, r, http.StatusOK, view{body: e.requestView(req), keys: requestKeys, defaults: defaults})
 	}
+}
+
+func (e *Emulator) listTasks(w http.ResponseWriter, r *http.Request, c *cluster) {
+	if req := e.findRequest(w, r, c); req != nil {
+		v := e.requestView(req)
+		respond(w, r, http.StatusOK, view{body: collection{Href: v.Href + "/tasks", Items: v.Tasks}, keys: taskKeys, collection: true})
+	}
+}
+
+func (e *Emulator) getTask(w http.ResponseWriter, r *http.Request, c *cluster) {
+	req := e.findRequest(w, r, c)
+	if req == nil {
+		return
+	}
+	for _, t := range e.requestView(req).Tasks {
+		if fmt.Sprint(t.Tasks.ID) == r.PathValue("tid") {
+			respond(w, r, http.StatusOK, view{body: t, keys: taskKeys, defaults: []string{"Tasks/*"}})
+			return
+		}
+	}
+	notFound(w, "Task", "id="+r.PathValue("tid"))
+}
+
+func (e *Emulator) listStages(w http.ResponseWriter, r *http.Request, c *cluster) {
+	if req := e.findRequest(w, r, c); req != nil {
+		v := e.requestView(req)
+		respond(w, r, http.StatusOK, view{body: collection{Href: v.Href + "/stages", Items: v.Stages}, keys: stageKeys, collection: true})
+	}
+}
+
+func (e *Emulator) getStage(w http.ResponseWriter, r *http.Request, c *cluster) {
+	req := e.findRequest(w, r, c)
+	if req == nil {
+		return
+	}
+	for _, s := range e.requestView(req).Stages {
+		if fmt.Sprint(s.Stage.StageID) == r.PathValue("sid") {
+			respond(w, r, http.StatusOK, view{body: s, keys: stageKeys, defaults: []string{"Stage/*"}})
+			return
+		}
+	}
+	notFound(w, "Stage", "id="+r.PathValue("sid"))
 }
 
 func (e *Emulator) abortRequest(w http.ResponseWriter, r *http.Request, c *cluster) {

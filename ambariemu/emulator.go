@@ -59,6 +59,8 @@ type cluster struct {
 	hosts          []string
 	created        time.Time
 	decommissioned map[string]bool // "host/COMPONENT"
+	configs        []configVersion
+	configGroups   []configGroup
 }
 
 // New returns an emulator with no hosts, blueprints or clusters.

@@ -20,6 +20,7 @@ func (e *Emulator) Handler() http.Handler {
 	e.routeBlueprints(mux)
 	e.routeClusters(mux)
 	e.routeResources(mux)
+	e.routeClusterConfig(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "The requested resource doesn't exist: "+r.URL.Path)
 	})

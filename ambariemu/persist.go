@@ -38,10 +38,14 @@ type taskSnap struct {
 }
 
 type clusterSnap struct {
+	ID              int64
 	Name, Blueprint string
 	Services        map[string]string
 	Hosts           []string
 	Created         time.Time
+	Decommissioned  map[string]bool
+	Configs         []configVersion
+	ConfigGroups    []configGroup
 }
 
 type requestSnap struct {
@@ -100,7 +104,8 @@ func (e *Emulator) snapshot() snapshot {
 		s.Hosts = append(s.Hosts, hostSnap{Name: h.name, IP: h.ip, Cluster: h.cluster, Group: h.group, Profile: h.profile, PublicName: h.publicName})
 	}
 	for _, c := range e.clusters {
-		s.Clusters = append(s.Clusters, clusterSnap{Name: c.name, Blueprint: c.blueprint, Services: c.services, Hosts: c.hosts, Created: c.created})
+		s.Clusters = append(s.Clusters, clusterSnap{ID: c.id, Name: c.name, Blueprint: c.blueprint, Services: c.services, Hosts: c.hosts,
+			Created: c.created, Decommissioned: c.decommissioned, Configs: c.configs, ConfigGroups: c.configGroups})
 	}
 	for _, r := range e.requests {
 		rs := requestSnap{ID: r.id, Cluster: r.cluster, Context: r.context, Created: r.created, Start: r.start, End: r.end,
@@ -126,7 +131,11 @@ func (e *Emulator) restore(s snapshot) {
 		e.hosts[h.Name] = &host{name: h.Name, ip: h.IP, cluster: h.Cluster, group: h.Group, profile: h.Profile, publicName: h.PublicName}
 	}
 	for _, c := range s.Clusters {
-		e.clusters[c.Name] = &cluster{name: c.Name, blueprint: c.Blueprint, services: c.Services, hosts: c.Hosts, created: c.Created}
+		if c.Decommissioned == nil {
+			c.Decommissioned = map[string]bool{}
+		}
+		e.clusters[c.Name] = &cluster{id: c.ID, name: c.Name, blueprint: c.Blueprint, services: c.Services, hosts: c.Hosts, created: c.Created,
+			decommissioned: c.Decommissioned, configs: c.Configs, configGroups: c.ConfigGroups}
 	}
 	for _, rs := range s.Requests {
 		r := &request{id: rs.ID, cluster: rs.Cluster, context: rs.Context, created: rs.Created, start: rs.Start, end: rs.End,

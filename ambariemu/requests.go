@@ -180,7 +180,9 @@ func (r *request) failed() bool {
 }
 
 // status derives the request status from its tasks, as Ambari does.
-func (e *Emulator) status(r *request) string {
+func (e *Emulator) status(r *request) string { return statusOf(r) }
+
+func statusOf(r *request) string {
 	if r.aborted {
 		return ambari.StatusAborted
 	}
@@ -230,7 +232,7 @@ func (r *request) progress() float64 {
 	return p / float64(len(r.tasks)) * 100
 }
 
-func (e *Emulator) requestView(r *request, withTasks bool) ambari.Request {
+func (e *Emulator) requestView(r *request) ambari.Request {
 	n := r.counts()
 	v := ambari.Request{
 		Href: fmt.Sprintf("/api/v1/clusters/%s/requests/%d", r.cluster, r.id),
@@ -243,18 +245,53 @@ func (e *Emulator) requestView(r *request, withTasks bool) ambari.Request {
 			TimedOutTaskCount: n[ambari.StatusTimedOut], QueuedTaskCount: n[ambari.StatusQueued],
 			AbortReason: r.abortReason,
 		},
+		Tasks: []ambari.TaskItem{}, Stages: []ambari.StageItem{},
 	}
-	if withTasks {
-		for _, t := range r.tasks {
-			v.Tasks = append(v.Tasks, ambari.TaskItem{
-				Href: fmt.Sprintf("%s/tasks/%d", v.Href, t.id),
-				Tasks: ambari.Task{ID: t.id, RequestID: r.id, HostName: t.host, Role: t.role, Command: t.command,
-					Status: t.status, Stderr: t.stderr, StartTime: millisOrMinus1(t.start), EndTime: millisOrMinus1(t.end)},
-			})
-		}
+	for _, t := range r.tasks {
+		v.Tasks = append(v.Tasks, ambari.TaskItem{
+			Href: fmt.Sprintf("%s/tasks/%d", v.Href, t.id),
+			Tasks: ambari.Task{ID: t.id, RequestID: r.id, StageID: int64(t.stage), ClusterName: r.cluster,
+				CommandDetail: t.role + " " + t.command, HostName: t.host, Role: t.role, Command: t.command,
+				Status: t.status, Stderr: t.stderr, StartTime: millisOrMinus1(t.start), EndTime: millisOrMinus1(t.end)},
+		})
+	}
+	for _, st := range r.stages() {
+		st.ClusterName, st.RequestID = r.cluster, r.id
+		v.Stages = append(v.Stages, ambari.StageItem{Href: fmt.Sprintf("%s/stages/%d", v.Href, st.StageID), Stage: st})
 	}
 	return v
 }
+
+// stages groups a request's tasks by stage, each with its status and
+// progress worked out as the request's are.
+func (r *request) stages() []ambari.Stage {
+	var out []ambari.Stage
+	for _, id := range []int{stageInstall, stageStart} {
+		sub := &request{context: r.context, aborted: r.aborted}
+		for _, t := range r.tasks {
+			if t.stage == id {
+				sub.tasks = append(sub.tasks, t)
+			}
+		}
+		if len(sub.tasks) == 0 {
+			continue
+		}
+		st := ambari.Stage{StageID: int64(id), Context: stageNames[id], Status: statusOf(sub), ProgressPercent: sub.progress(),
+			StartTime: -1, EndTime: -1}
+		for _, t := range sub.tasks {
+			if ms := millisOrMinus1(t.start); ms >= 0 && (st.StartTime < 0 || ms < st.StartTime) {
+				st.StartTime = ms
+			}
+			if ms := millisOrMinus1(t.end); ms > st.EndTime {
+				st.EndTime = ms
+			}
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+var stageNames = map[int]string{stageInstall: "Install components", stageStart: "Start components"}
 
 func millisOrMinus1(t time.Time) int64 {
 	if t.IsZero() {

@@ -203,7 +203,7 @@ func TestAddHostAndServices(t *testing.T) {
 	if r := f.request("c1", stopID); r.RequestStatus != "COMPLETED" || r.RequestContext != "Stop All Services" || r.TaskCount != 4 {
 		t.Fatalf("stop request: %+v", r)
 	}
-	status, body := f.raw("GET", "/api/v1/clusters/c1/services", "", nil)
+	status, body := f.raw("GET", "/api/v1/clusters/c1/services?fields=ServiceInfo/state", "", nil)
 	items := body["items"].([]any)
 	if status != 200 || len(items) != 1 || items[0].(map[string]any)["ServiceInfo"].(map[string]any)["state"] != "INSTALLED" {
 		t.Fatalf("services: %v", body)

@@ -3,7 +3,6 @@ package ambariemu
 import (
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 
 	"github.com/herdhq/herd/ambari"
@@ -128,20 +127,9 @@ func (e *Emulator) stopHost(w http.ResponseWriter, r *http.Request, c *cluster) 
 	writeAccepted(w, c.name, req.id)
 }
 
-func (e *Emulator) listServices(w http.ResponseWriter, _ *http.Request, c *cluster) {
-	names := make([]string, 0, len(c.services))
-	for n := range c.services {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	items := make([]map[string]any, len(names))
-	for i, n := range names {
-		items[i] = map[string]any{
-			"href":        "/api/v1/clusters/" + c.name + "/services/" + n,
-			"ServiceInfo": map[string]string{"cluster_name": c.name, "service_name": n, "state": c.services[n]},
-		}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"href": "/api/v1/clusters/" + c.name + "/services", "items": items})
+func (e *Emulator) listServices(w http.ResponseWriter, r *http.Request, c *cluster) {
+	respond(w, r, http.StatusOK, view{body: collection{Href: clusterHref(c.name) + "/services", Items: e.serviceItems(c)},
+		keys: serviceKeys, collection: true})
 }
 
 // setServices starts (STARTED) or stops (INSTALLED) every service; 200 with
