@@ -16,7 +16,7 @@ type ServiceDef struct {
 	Name             string         `json:"name"`
 	Version          string         `json:"version,omitempty"`
 	RequiredServices []string       `json:"required_services,omitempty"`
-	ConfigTypes      []string       `json:"config_types,omitempty"`      // the configuration types it defines
+	ConfigTypes      []string       `json:"config_types,omitempty"`        // the configuration types it defines
 	ConfigDeps       []string       `json:"config_dependencies,omitempty"` // those it reads besides
 	CustomCommands   []string       `json:"custom_commands,omitempty"`
 	Components       []ComponentDef `json:"components"`

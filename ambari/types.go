@@ -123,13 +123,13 @@ type Task struct {
 	StageID       int64  `json:"stage_id"`
 	ClusterName   string `json:"cluster_name"`
 	CommandDetail string `json:"command_detail"`
-	HostName  string `json:"host_name"`
-	Role      string `json:"role"`
-	Command   string `json:"command"`
-	Status    string `json:"status"`
-	Stderr    string `json:"stderr,omitempty"`
-	StartTime int64  `json:"start_time"`
-	EndTime   int64  `json:"end_time"`
+	HostName      string `json:"host_name"`
+	Role          string `json:"role"`
+	Command       string `json:"command"`
+	Status        string `json:"status"`
+	Stderr        string `json:"stderr,omitempty"`
+	StartTime     int64  `json:"start_time"`
+	EndTime       int64  `json:"end_time"`
 }
 
 // HostList is GET /hosts.
