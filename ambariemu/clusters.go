@@ -16,6 +16,7 @@ func (e *Emulator) routeClusters(mux *http.ServeMux) {
 	mux.HandleFunc("DELETE /api/v1/clusters/{c}", e.withCluster(e.deleteCluster))
 	mux.HandleFunc("GET /api/v1/clusters/{c}/requests", e.withCluster(e.listRequests))
 	mux.HandleFunc("GET /api/v1/clusters/{c}/requests/{id}", e.withCluster(e.getRequest))
+	mux.HandleFunc("POST /api/v1/clusters/{c}/requests", e.withCluster(e.postRequest))
 	mux.HandleFunc("PUT /api/v1/clusters/{c}/requests/{id}", e.withCluster(e.abortRequest))
 	mux.HandleFunc("GET /api/v1/clusters/{c}/requests/{id}/tasks", e.withCluster(e.listTasks))
 	mux.HandleFunc("GET /api/v1/clusters/{c}/requests/{id}/tasks/{tid}", e.withCluster(e.getTask))

@@ -21,6 +21,7 @@ func (e *Emulator) Handler() http.Handler {
 	e.routeClusters(mux)
 	e.routeResources(mux)
 	e.routeClusterConfig(mux)
+	e.routeStacks(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "The requested resource doesn't exist: "+r.URL.Path)
 	})

@@ -35,6 +35,7 @@ type taskSnap struct {
 	Status              string
 	Start, End          time.Time
 	Stderr              string
+	Detail              string `json:",omitempty"`
 }
 
 type clusterSnap struct {
@@ -115,7 +116,7 @@ func (e *Emulator) snapshot() snapshot {
 		}
 		for _, t := range r.tasks {
 			rs.Tasks = append(rs.Tasks, taskSnap{ID: t.id, Host: t.host, Role: t.role, Command: t.command, Stage: t.stage,
-				Status: t.status, Start: t.start, End: t.end, Stderr: t.stderr})
+				Status: t.status, Start: t.start, End: t.end, Stderr: t.stderr, Detail: t.detail})
 		}
 		s.Requests = append(s.Requests, rs)
 	}
@@ -145,7 +146,7 @@ func (e *Emulator) restore(s snapshot) {
 		}
 		for _, t := range rs.Tasks {
 			r.tasks = append(r.tasks, &task{id: t.ID, host: t.Host, role: t.Role, command: t.Command, stage: t.Stage,
-				status: t.Status, start: t.Start, end: t.End, stderr: t.Stderr})
+				status: t.Status, start: t.Start, end: t.End, stderr: t.Stderr, detail: t.Detail})
 		}
 		e.requests = append(e.requests, r)
 	}

@@ -40,6 +40,7 @@ type task struct {
 	status     string
 	start, end time.Time
 	stderr     string
+	detail     string // Ambari's command_detail, when not "ROLE COMMAND"
 }
 
 func (e *Emulator) newRequest(cluster, context string) *request {
@@ -251,7 +252,7 @@ func (e *Emulator) requestView(r *request) ambari.Request {
 		v.Tasks = append(v.Tasks, ambari.TaskItem{
 			Href: fmt.Sprintf("%s/tasks/%d", v.Href, t.id),
 			Tasks: ambari.Task{ID: t.id, RequestID: r.id, StageID: int64(t.stage), ClusterName: r.cluster,
-				CommandDetail: t.role + " " + t.command, HostName: t.host, Role: t.role, Command: t.command,
+				CommandDetail: t.commandDetail(), HostName: t.host, Role: t.role, Command: t.command,
 				Status: t.status, Stderr: t.stderr, StartTime: millisOrMinus1(t.start), EndTime: millisOrMinus1(t.end)},
 		})
 	}
@@ -292,6 +293,13 @@ func (r *request) stages() []ambari.Stage {
 }
 
 var stageNames = map[int]string{stageInstall: "Install components", stageStart: "Start components"}
+
+func (t *task) commandDetail() string {
+	if t.detail != "" {
+		return t.detail
+	}
+	return t.role + " " + t.command
+}
 
 func millisOrMinus1(t time.Time) int64 {
 	if t.IsZero() {
