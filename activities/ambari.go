@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"reflect"
 	"sort"
 	"strings"
 
@@ -43,7 +42,9 @@ func (a *Activities) SubmitBlueprint(ctx context.Context, in BlueprintInput) (in
 	if err := postBlueprint(ctx, cl, in.Spec); err != nil {
 		return 0, err
 	}
-	id, err := cl.CreateCluster(ctx, in.Spec.Name, clusterTemplate(in.Spec, in.Nodes))
+	t := clusterTemplate(in.Spec, in.Nodes)
+	t.DefaultPassword = a.Master.For(in.Spec.Name).ServicePassword
+	id, err := cl.CreateCluster(ctx, in.Spec.Name, t)
 	if ambari.HasStatus(err, http.StatusConflict) {
 		return existingRequest(ctx, cl, in.Spec.Name)
 	}
@@ -112,21 +113,30 @@ func postBlueprint(ctx context.Context, cl *ambari.Client, spec cluster.Spec) er
 	return nil
 }
 
-// sameBlueprint compares what matters: stack and host groups' components.
-func sameBlueprint(a, b ambari.Blueprint) bool {
-	norm := func(bp ambari.Blueprint) map[string][]string {
-		m := map[string][]string{"": {bp.Blueprints.StackName, bp.Blueprints.StackVersion}}
-		for _, hg := range bp.HostGroups {
-			var cs []string
-			for _, c := range hg.Components {
-				cs = append(cs, c.Name)
-			}
-			sort.Strings(cs)
-			m[hg.Name] = cs
-		}
-		return m
+// sameBlueprint reports whether the blueprint Ambari holds is the one
+// posted: the same stack and host groups, each holding the components
+// posted (Ambari adds those it deploys itself).
+func sameBlueprint(have, posted ambari.Blueprint) bool {
+	if have.Blueprints.StackName != posted.Blueprints.StackName || have.Blueprints.StackVersion != posted.Blueprints.StackVersion ||
+		len(have.HostGroups) != len(posted.HostGroups) {
+		return false
 	}
-	return reflect.DeepEqual(norm(a), norm(b))
+	for _, hg := range posted.HostGroups {
+		got, ok := have.Group(hg.Name)
+		if !ok {
+			return false
+		}
+		held := map[string]bool{}
+		for _, c := range got.Components {
+			held[c.Name] = true
+		}
+		for _, c := range hg.Components {
+			if !held[c.Name] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func clusterTemplate(spec cluster.Spec, nodes []cluster.Node) ambari.ClusterTemplate {

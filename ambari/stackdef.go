@@ -20,6 +20,16 @@ type ServiceDef struct {
 	ConfigDeps       []string       `json:"config_dependencies,omitempty"` // those it reads besides
 	CustomCommands   []string       `json:"custom_commands,omitempty"`
 	Components       []ComponentDef `json:"components"`
+	// RequiredPasswords are the password properties a cluster must be
+	// given (require-input): Ambari refuses a cluster without them unless
+	// the template has a default_password.
+	RequiredPasswords []ConfigProperty `json:"required_passwords,omitempty"`
+}
+
+// ConfigProperty names a property of a configuration type.
+type ConfigProperty struct {
+	Type string `json:"type"`
+	Name string `json:"name"`
 }
 
 // ComponentDef is one component of a service: its category (MASTER, SLAVE,

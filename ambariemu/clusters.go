@@ -60,11 +60,11 @@ func (e *Emulator) createCluster(w http.ResponseWriter, r *http.Request) {
 	}
 	bp, ok := e.blueprints[t.Blueprint]
 	if !ok {
-		writeError(w, http.StatusBadRequest, "Invalid Cluster Creation Template: Blueprint '"+t.Blueprint+"' does not exist")
+		writeError(w, http.StatusBadRequest, templatePrefix+"The specified blueprint doesn't exist: org.apache.ambari.server.topology.NoSuchBlueprintException: No blueprint exists with the name '"+t.Blueprint+"'")
 		return
 	}
-	if err := checkTemplate(t, bp, e.hostsInClusters()); err != nil {
-		writeError(w, http.StatusBadRequest, "Invalid Cluster Creation Template: "+err.Error())
+	if msg := checkTemplate(t, bp, e.hostsInClusters()); msg != "" {
+		writeError(w, http.StatusBadRequest, msg)
 		return
 	}
 	c := &cluster{id: e.nextClusterID(), name: name, blueprint: t.Blueprint, services: map[string]string{}, created: e.cfg.Now(),
@@ -78,7 +78,7 @@ func (e *Emulator) createCluster(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, hg := range t.HostGroups {
 		if hg.HostCount > 0 {
-			req.slots = append(req.slots, slot{group: hg.Name, count: hg.HostCount})
+			req.slots = append(req.slots, slot{group: hg.Name, count: hg.HostCount, predicate: hg.HostPredicate})
 		}
 		for _, h := range hg.Hosts {
 			fqdn := strings.ToLower(h.FQDN)
@@ -110,30 +110,71 @@ func (e *Emulator) hostsInClusters() map[string]bool {
 	return in
 }
 
-func checkTemplate(t ambari.ClusterTemplate, bp ambari.Blueprint, taken map[string]bool) error {
-	seen := map[string]string{}
+// Ambari's cluster-creation refusals: the template's (400 "Invalid Cluster
+// Creation Template: ...") and the topology's ("Topology validation
+// failed: ..."), each with the exception's class as Ambari prints it.
+const (
+	templatePrefix = "Invalid Cluster Creation Template: org.apache.ambari.server.topology.InvalidTopologyTemplateException: "
+	topologyPrefix = "Topology validation failed: org.apache.ambari.server.topology.InvalidTopologyException: "
+)
+
+// checkTemplate validates a cluster-creation template as Ambari's
+// ProvisionClusterRequest and topology do; it returns the whole message.
+func checkTemplate(t ambari.ClusterTemplate, bp ambari.Blueprint, taken map[string]bool) string {
+	if len(t.HostGroups) == 0 {
+		return templatePrefix + "'host_groups' element must be included in cluster create body"
+	}
 	for _, hg := range t.HostGroups {
+		if msg := checkTemplateGroup(hg); msg != "" {
+			return templatePrefix + msg
+		}
 		if _, ok := bp.Group(hg.Name); !ok {
-			return fmt.Errorf("The specified host group '%s' is not defined in blueprint '%s'", hg.Name, t.Blueprint)
-		}
-		if len(hg.Hosts) > 0 && hg.HostCount > 0 {
-			return fmt.Errorf("Host group '%s' must contain either 'hosts' or 'host_count' but not both", hg.Name)
-		}
-		for _, h := range hg.Hosts {
-			fqdn := strings.ToLower(h.FQDN)
-			if fqdn == "" {
-				return fmt.Errorf("Host group '%s' has a host without an fqdn", hg.Name)
-			}
-			if prev, dup := seen[fqdn]; dup {
-				return fmt.Errorf("The host '%s' is mapped to both host group '%s' and '%s'", fqdn, prev, hg.Name)
-			}
-			if taken[fqdn] {
-				return fmt.Errorf("The host '%s' is already in a cluster", fqdn)
-			}
-			seen[fqdn] = hg.Name
+			return templatePrefix + fmt.Sprintf("The specified host group '%s' is not defined in blueprint '%s'", hg.Name, t.Blueprint)
 		}
 	}
-	return nil
+	if dups := duplicateHosts(t, taken); len(dups) > 0 {
+		return topologyPrefix + fmt.Sprintf("The following hosts are mapped to multiple host groups: [%s]. "+
+			"Be aware that host names are converted to lowercase, case differences do not matter in Ambari deployments.", strings.Join(dups, ", "))
+	}
+	return missingPasswords(t, bp)
+}
+
+func checkTemplateGroup(hg ambari.TemplateHostGroup) string {
+	switch {
+	case hg.Name == "":
+		return "All host groups must contain a 'name' element"
+	case hg.HostPredicate != "" && hg.HostCount == 0:
+		return fmt.Sprintf("Host group '%s' must not specify 'host_predicate' without 'host_count'", hg.Name)
+	case len(hg.Hosts) > 0 && hg.HostCount > 0:
+		return fmt.Sprintf("Host group '%s' must not contain both a 'hosts' element and a 'host_count' value", hg.Name)
+	case len(hg.Hosts) == 0 && hg.HostCount == 0:
+		return fmt.Sprintf("Host group '%s' must contain at least one 'hosts/fqdn' or a 'host_count' value", hg.Name)
+	}
+	if _, err := parsePredicate(hg.HostPredicate); err != nil {
+		return fmt.Sprintf("Unable to compile host predicate '%s': %v", hg.HostPredicate, err)
+	}
+	for _, h := range hg.Hosts {
+		if h.FQDN == "" {
+			return fmt.Sprintf("Host group '%s' must contain at least one 'hosts/fqdn' or a 'host_count' value", hg.Name)
+		}
+	}
+	return ""
+}
+
+// duplicateHosts are hosts named twice in the template, or already in a
+// cluster, lower-cased and sorted.
+func duplicateHosts(t ambari.ClusterTemplate, taken map[string]bool) []string {
+	seen, dups := map[string]bool{}, map[string]bool{}
+	for _, hg := range t.HostGroups {
+		for _, h := range hg.Hosts {
+			fqdn := strings.ToLower(h.FQDN)
+			if seen[fqdn] || taken[fqdn] {
+				dups[fqdn] = true
+			}
+			seen[fqdn] = true
+		}
+	}
+	return sortedKeys(dups)
 }
 
 func writeAccepted(w http.ResponseWriter, cluster string, id int64) {
@@ -255,4 +296,52 @@ func (e *Emulator) abortRequest(w http.ResponseWriter, r *http.Request, c *clust
 		req.aborted, req.abortReason, req.end = true, body.Requests.Reason, now
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// missingPasswords is Ambari's required-password check: without a
+// default_password, every required password of the services on a host
+// group must be given in its configuration, the blueprint's or the
+// template's.
+func missingPasswords(t ambari.ClusterTemplate, bp ambari.Blueprint) string {
+	if t.DefaultPassword != "" {
+		return ""
+	}
+	st, _ := bp.Stack()
+	cluster := ambari.ConfigProperties(append(append([]map[string]any{}, bp.Configurations...), t.Configurations...))
+	var groups []string
+	for _, tg := range t.HostGroups {
+		hg, _ := bp.Group(tg.Name)
+		group := ambari.ConfigProperties(append(append([]map[string]any{}, hg.Configurations...), tg.Configurations...))
+		missing := map[string][]string{}
+		for _, svc := range (ambari.Blueprint{Blueprints: bp.Blueprints, HostGroups: []ambari.HostGroup{hg}}).Services() {
+			for _, p := range requiredPasswordsOf(st, svc) {
+				if _, ok := group[p.Type][p.Name]; !ok {
+					if _, ok := cluster[p.Type][p.Name]; !ok {
+						missing[p.Type] = append(missing[p.Type], p.Name)
+					}
+				}
+			}
+		}
+		if len(missing) > 0 {
+			var types []string
+			for _, typ := range sortedKeys(missing) {
+				types = append(types, typ+"=["+strings.Join(missing[typ], ", ")+"]")
+			}
+			groups = append(groups, tg.Name+"={"+strings.Join(types, ", ")+"}")
+		}
+	}
+	if len(groups) == 0 {
+		return ""
+	}
+	return topologyPrefix + "Missing required password properties.  Specify a value for these properties in the cluster or host " +
+		"group configurations or include 'default_password' field in request. {" + strings.Join(groups, ", ") + "}"
+}
+
+func requiredPasswordsOf(st ambari.Stack, service string) []ambari.ConfigProperty {
+	for _, s := range st.Services {
+		if s.Name == service {
+			return s.RequiredPasswords
+		}
+	}
+	return nil
 }

@@ -56,6 +56,7 @@ type requestSnap struct {
 	End              time.Time
 	Tasks            []taskSnap
 	Slots            map[string]int
+	SlotPredicates   map[string]string `json:",omitempty"`
 	Target           map[string]string
 	AbortReason      string
 	Aborted          bool
@@ -113,6 +114,12 @@ func (e *Emulator) snapshot() snapshot {
 			Slots: map[string]int{}, Target: r.target, AbortReason: r.abortReason, Aborted: r.aborted}
 		for _, sl := range r.slots {
 			rs.Slots[sl.group] = sl.count
+			if sl.predicate != "" {
+				if rs.SlotPredicates == nil {
+					rs.SlotPredicates = map[string]string{}
+				}
+				rs.SlotPredicates[sl.group] = sl.predicate
+			}
 		}
 		for _, t := range r.tasks {
 			rs.Tasks = append(rs.Tasks, taskSnap{ID: t.id, Host: t.host, Role: t.role, Command: t.command, Stage: t.stage,
@@ -142,7 +149,7 @@ func (e *Emulator) restore(s snapshot) {
 		r := &request{id: rs.ID, cluster: rs.Cluster, context: rs.Context, created: rs.Created, start: rs.Start, end: rs.End,
 			target: rs.Target, abortReason: rs.AbortReason, aborted: rs.Aborted}
 		for _, group := range sortedKeys(rs.Slots) {
-			r.slots = append(r.slots, slot{group: group, count: rs.Slots[group]})
+			r.slots = append(r.slots, slot{group: group, count: rs.Slots[group], predicate: rs.SlotPredicates[group]})
 		}
 		for _, t := range rs.Tasks {
 			r.tasks = append(r.tasks, &task{id: t.ID, host: t.Host, role: t.Role, command: t.Command, stage: t.Stage,

@@ -28,8 +28,9 @@ type request struct {
 
 // slot is a host group mapped by host_count that still needs hosts.
 type slot struct {
-	group string
-	count int
+	group     string
+	count     int
+	predicate string // Ambari's host_predicate: which hosts may fill it
 }
 
 type task struct {
@@ -96,7 +97,7 @@ func (e *Emulator) fillSlots(r *request) {
 			if r.slots[i].count == 0 {
 				break
 			}
-			if h.cluster != "" || !e.alive(h, now) {
+			if h.cluster != "" || !e.alive(h, now) || !r.slots[i].admits(e.hostView(h, now)) {
 				continue
 			}
 			e.joinCluster(c, h, r.slots[i].group)
@@ -104,6 +105,13 @@ func (e *Emulator) fillSlots(r *request) {
 			r.slots[i].count--
 		}
 	}
+}
+
+// admits reports whether a host may fill the slot: its predicate (checked
+// when the template was posted) holds for the host.
+func (s slot) admits(h ambari.Host) bool {
+	p, _ := parsePredicate(s.predicate)
+	return p.matches(toTree(ambari.HostItem{Hosts: h}))
 }
 
 func (e *Emulator) joinCluster(c *cluster, h *host, group string) {

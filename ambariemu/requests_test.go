@@ -31,7 +31,11 @@ func (f *fixture) createHDFS(t *testing.T, tmpl ambari.ClusterTemplate) int64 {
 
 func byFQDN(master string, slaves ...string) ambari.ClusterTemplate {
 	t := ambari.ClusterTemplate{Blueprint: "hdfs", HostGroups: []ambari.TemplateHostGroup{
-		{Name: "master", Hosts: []ambari.TemplateHost{{FQDN: master}}}, {Name: "slaves"}}}
+		{Name: "master", Hosts: []ambari.TemplateHost{{FQDN: master}}}}}
+	if len(slaves) == 0 {
+		return t // Ambari wants hosts in every group the template names
+	}
+	t.HostGroups = append(t.HostGroups, ambari.TemplateHostGroup{Name: "slaves"})
 	for _, s := range slaves {
 		t.HostGroups[1].Hosts = append(t.HostGroups[1].Hosts, ambari.TemplateHost{FQDN: s})
 	}
@@ -117,7 +121,7 @@ func TestHostCountMatchesRegisteredHosts(t *testing.T) {
 	f := newFixture(t, Config{TaskDuration: 0})
 	f.register("m.d", "10.0.0.1")
 	tmpl := byFQDN("m.d")
-	tmpl.HostGroups[1].HostCount = 2
+	tmpl.HostGroups = append(tmpl.HostGroups, ambari.TemplateHostGroup{Name: "slaves", HostCount: 2})
 	id := f.createHDFS(t, tmpl)
 	f.register("a.d", "10.0.0.2")
 	for i := 0; i < 10; i++ {
@@ -140,17 +144,27 @@ func TestClusterTemplateErrors(t *testing.T) {
 	if err := f.cl.PostBlueprint(ctx, "hdfs", hdfsBlueprint()); err != nil {
 		t.Fatal(err)
 	}
+	group := func(g ambari.TemplateHostGroup) ambari.ClusterTemplate {
+		return ambari.ClusterTemplate{Blueprint: "hdfs", HostGroups: []ambari.TemplateHostGroup{g}}
+	}
+	const tmpl, topo = "Invalid Cluster Creation Template: org.apache.ambari.server.topology.InvalidTopologyTemplateException: ",
+		"Topology validation failed: org.apache.ambari.server.topology.InvalidTopologyException: "
 	cases := map[string]ambari.ClusterTemplate{
-		"is not defined in blueprint":  {Blueprint: "hdfs", HostGroups: []ambari.TemplateHostGroup{{Name: "nope", HostCount: 1}}},
-		"is mapped to both host group": byFQDN("a.d", "a.d"),
-		"either 'hosts' or 'host_count'": {Blueprint: "hdfs", HostGroups: []ambari.TemplateHostGroup{
-			{Name: "master", HostCount: 1, Hosts: []ambari.TemplateHost{{FQDN: "a.d"}}}}},
-		"Blueprint 'other' does not exist": {Blueprint: "other"},
+		tmpl + "The specified host group 'nope' is not defined in blueprint 'hdfs'":                                    group(ambari.TemplateHostGroup{Name: "nope", HostCount: 1}),
+		topo + "The following hosts are mapped to multiple host groups: [a.d]. Be aware that host names are converted": byFQDN("a.d", "A.d"),
+		tmpl + "Host group 'master' must not contain both a 'hosts' element and a 'host_count' value": group(ambari.TemplateHostGroup{
+			Name: "master", HostCount: 1, Hosts: []ambari.TemplateHost{{FQDN: "a.d"}}}),
+		tmpl + "The specified blueprint doesn't exist: org.apache.ambari.server.topology.NoSuchBlueprintException: No blueprint exists with the name 'other'": {Blueprint: "other"},
+		tmpl + "'host_groups' element must be included in cluster create body":                                                                                {Blueprint: "hdfs"},
+		tmpl + "All host groups must contain a 'name' element":                                                                                                group(ambari.TemplateHostGroup{HostCount: 1}),
+		tmpl + "Host group 'slaves' must contain at least one 'hosts/fqdn' or a 'host_count' value":                                                           group(ambari.TemplateHostGroup{Name: "slaves"}),
+		tmpl + "Host group 'slaves' must not specify 'host_predicate' without 'host_count'":                                                                   group(ambari.TemplateHostGroup{Name: "slaves", HostPredicate: "Hosts/cpu_count>1"}),
+		tmpl + "Unable to compile host predicate 'Hosts/cpu_count~1'":                                                                                         group(ambari.TemplateHostGroup{Name: "slaves", HostCount: 1, HostPredicate: "Hosts/cpu_count~1"}),
 	}
 	for want, tmpl := range cases {
 		_, err := f.cl.CreateCluster(ctx, "c1", tmpl)
-		if !ambari.HasStatus(err, 400) || !strings.Contains(err.Error(), "Invalid Cluster Creation Template: ") || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: got %v", want, err)
+		if !ambari.HasStatus(err, 400) || !strings.Contains(err.Error(), want) {
+			t.Errorf("want %s\n got %v", want, err)
 		}
 	}
 	if _, err := f.cl.CreateCluster(ctx, "c1", byFQDN("a.d")); err != nil {
@@ -269,5 +283,31 @@ func TestRemoveHost(t *testing.T) {
 	}
 	if err := f.cl.DeleteHost(ctx, "c1", "s.d"); !ambari.HasStatus(err, 404) {
 		t.Fatalf("second delete: %v", err)
+	}
+}
+
+// A host_count group with a host_predicate takes only the hosts it
+// matches, as Ambari's predicates do.
+func TestHostPredicateChoosesHosts(t *testing.T) {
+	f := newFixture(t, Config{TaskDuration: 0})
+	f.register("m.d", "10.0.0.1")
+	tmpl := byFQDN("m.d")
+	tmpl.HostGroups = append(tmpl.HostGroups, ambari.TemplateHostGroup{Name: "slaves", HostCount: 1,
+		HostPredicate: "Hosts/host_name.in(b.d,c.d)&Hosts/rack_info=/default-rack"})
+	id := f.createHDFS(t, tmpl)
+	f.register("a.d", "10.0.0.2")
+	for i := 0; i < 10; i++ {
+		f.emu.Step()
+	}
+	if r := f.request("c1", id); r.RequestStatus == "COMPLETED" {
+		t.Fatalf("a.d does not match the predicate: %+v", r)
+	}
+	f.register("b.d", "10.0.0.3")
+	for i := 0; i < 10; i++ {
+		f.emu.Step()
+	}
+	hosts, _ := f.cl.ClusterHosts(ctx, "c1")
+	if r := f.request("c1", id); r.RequestStatus != "COMPLETED" || strings.Join(hosts, ",") != "b.d,m.d" {
+		t.Fatalf("b.d matches: %+v, hosts %v", r, hosts)
 	}
 }

@@ -20,8 +20,12 @@ import (
 type Cluster struct {
 	AmbariUser     string
 	AmbariPassword string
-	SerfEncryptKey string // base64 of 32 bytes
-	SerfRPCAuth    string
+	// ServicePassword is the cluster template's default_password: the
+	// services' passwords the blueprint leaves out (Hive's metastore
+	// database, ...).
+	ServicePassword string
+	SerfEncryptKey  string // base64 of 32 bytes
+	SerfRPCAuth     string
 }
 
 // Master is the worker's master key.
@@ -30,10 +34,11 @@ type Master []byte
 // For derives the credentials of cluster.
 func (m Master) For(cluster string) Cluster {
 	return Cluster{
-		AmbariUser:     "admin",
-		AmbariPassword: hex.EncodeToString(m.derive("ambari-password", cluster)[:16]),
-		SerfEncryptKey: base64.StdEncoding.EncodeToString(m.derive("serf-encrypt", cluster)),
-		SerfRPCAuth:    hex.EncodeToString(m.derive("serf-rpc-auth", cluster)[:16]),
+		AmbariUser:      "admin",
+		AmbariPassword:  hex.EncodeToString(m.derive("ambari-password", cluster)[:16]),
+		ServicePassword: hex.EncodeToString(m.derive("service-password", cluster)[:16]),
+		SerfEncryptKey:  base64.StdEncoding.EncodeToString(m.derive("serf-encrypt", cluster)),
+		SerfRPCAuth:     hex.EncodeToString(m.derive("serf-rpc-auth", cluster)[:16]),
 	}
 }
 

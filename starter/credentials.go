@@ -12,12 +12,13 @@ import (
 
 // Credentials are how a person logs in to a cluster.
 type Credentials struct {
-	Cluster        string `json:"cluster"`
-	AmbariURL      string `json:"ambari_url"`
-	AmbariUser     string `json:"ambari_user"`
-	AmbariPassword string `json:"ambari_password"`
-	SerfRPC        string `json:"serf_rpc"`
-	SerfRPCAuth    string `json:"serf_rpc_auth"`
+	Cluster         string `json:"cluster"`
+	AmbariURL       string `json:"ambari_url"`
+	AmbariUser      string `json:"ambari_user"`
+	AmbariPassword  string `json:"ambari_password"`
+	ServicePassword string `json:"service_password"`
+	SerfRPC         string `json:"serf_rpc"`
+	SerfRPCAuth     string `json:"serf_rpc_auth"`
 }
 
 func (app *App) credentialsCommand() *cobra.Command {
@@ -41,7 +42,8 @@ of its key file with --secret-file.`,
 				}
 				s := master.For(args[0])
 				cr := Credentials{Cluster: args[0], AmbariURL: st.AmbariURL, AmbariUser: s.AmbariUser, AmbariPassword: s.AmbariPassword,
-					SerfRPC: st.SerfRPC, SerfRPCAuth: s.SerfRPCAuth}
+					ServicePassword: s.ServicePassword,
+					SerfRPC:         st.SerfRPC, SerfRPCAuth: s.SerfRPCAuth}
 				return app.print(cmd.OutOrStdout(), cr, func() { printCredentials(cmd.OutOrStdout(), cr) })
 			})
 		},
@@ -50,6 +52,7 @@ of its key file with --secret-file.`,
 }
 
 func printCredentials(w io.Writer, cr Credentials) {
-	fmt.Fprintf(w, "cluster %s\nambari:   %s\nuser:     %s\npassword: %s\nserf rpc: %s (token %s)\n\n", cr.Cluster, cr.AmbariURL, cr.AmbariUser, cr.AmbariPassword, cr.SerfRPC, cr.SerfRPCAuth)
+	fmt.Fprintf(w, "cluster %s\nambari:   %s\nuser:     %s\npassword: %s\nserf rpc: %s (token %s)\nservices' default password: %s\n\n",
+		cr.Cluster, cr.AmbariURL, cr.AmbariUser, cr.AmbariPassword, cr.SerfRPC, cr.SerfRPCAuth, cr.ServicePassword)
 	fmt.Fprintf(w, "  curl -u %s:%s %s/api/v1/clusters\n  serf members -rpc-addr=%s -rpc-auth=%s\n", cr.AmbariUser, cr.AmbariPassword, cr.AmbariURL, cr.SerfRPC, cr.SerfRPCAuth)
 }

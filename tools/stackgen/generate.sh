@@ -28,6 +28,12 @@ while read -r ref release stacks; do
     mkdir -p "$dir/$(dirname "$f")"
     : >"$dir/$f"
   done
+  # the content of those that ask the user for input (required passwords)
+  git --git-dir="$repo" grep -l 'require-input="true"' "$ref" -- ':(glob)ambari-server/src/main/resources/**/configuration*/*.xml' |
+    sed "s|^$ref:||" | while read -r f; do
+      mkdir -p "$dir/$(dirname "$f")"
+      git --git-dir="$repo" show "$ref:$f" >"$dir/$f"
+    done
   for s in $stacks; do
     go run "$root/tools/stackgen" -resources "$dir/ambari-server/src/main/resources" -stack "$s" -ambari "$release" \
       -source "apache/ambari $ref ($(git --git-dir="$repo" rev-parse --short=10 "$ref^{commit}"))" -out "$out/${s/\//-}.json"

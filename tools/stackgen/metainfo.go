@@ -4,6 +4,9 @@ import (
 	"encoding/xml"
 	"fmt"
 	"os"
+	"strings"
+
+	"github.com/herdhq/herd/ambari"
 )
 
 // The parts of Ambari's metainfo.xml that herd's stacks carry. Pointers
@@ -26,6 +29,7 @@ type serviceXML struct {
 	ConfigDeps     *[]string      `xml:"configuration-dependencies>config-type"`
 	ConfigDir      string         `xml:"configuration-dir"`
 	ownedTypes     []string       // the configuration files beside the metainfo
+	passwords      []ambari.ConfigProperty
 	Components     []componentXML `xml:"components>component"`
 	CustomCommands []nameXML      `xml:"customCommands>customCommand"`
 }
@@ -61,6 +65,35 @@ type conditionXML struct {
 
 type nameXML struct {
 	Name string `xml:"name"`
+}
+
+// configurationXML is a configuration file: its properties, of which
+// herd keeps the passwords a user must give.
+type configurationXML struct {
+	Properties []struct {
+		Name         string   `xml:"name"`
+		RequireInput bool     `xml:"require-input,attr"`
+		Types        []string `xml:"property-type"`
+		Deleted      bool     `xml:"deleted"`
+	} `xml:"property"`
+}
+
+// requiredPasswords lists a configuration file's required passwords.
+func requiredPasswords(path, typ string) ([]ambari.ConfigProperty, error) {
+	if info, err := os.Stat(path); err != nil || info.Size() == 0 {
+		return nil, err // a name-only placeholder: no required input
+	}
+	var c configurationXML
+	if err := readXML(path, &c); err != nil {
+		return nil, err
+	}
+	var out []ambari.ConfigProperty
+	for _, p := range c.Properties {
+		if p.RequireInput && !p.Deleted && strings.Contains(strings.Join(p.Types, " "), "PASSWORD") {
+			out = append(out, ambari.ConfigProperty{Type: typ, Name: strings.TrimSpace(p.Name)})
+		}
+	}
+	return out, nil
 }
 
 func readXML(path string, v any) error {

@@ -54,7 +54,13 @@ func readServices(path string) ([]serviceXML, error) {
 		}
 		files, _ := filepath.Glob(filepath.Join(filepath.Dir(path), dir, "*.xml"))
 		for _, f := range files {
-			m.Services[i].ownedTypes = append(m.Services[i].ownedTypes, strings.TrimSuffix(filepath.Base(f), ".xml"))
+			typ := strings.TrimSuffix(filepath.Base(f), ".xml")
+			m.Services[i].ownedTypes = append(m.Services[i].ownedTypes, typ)
+			pw, err := requiredPasswords(f, typ)
+			if err != nil {
+				return nil, err
+			}
+			m.Services[i].passwords = append(m.Services[i].passwords, pw...)
 		}
 	}
 	return m.Services, nil
@@ -134,7 +140,7 @@ func mergeService(parent *ambari.ServiceDef, s serviceXML) *ambari.ServiceDef {
 	d := &ambari.ServiceDef{Name: s.Name}
 	if parent != nil {
 		d.Version, d.RequiredServices, d.ConfigTypes, d.ConfigDeps = parent.Version, parent.RequiredServices, parent.ConfigTypes, parent.ConfigDeps
-		d.CustomCommands = parent.CustomCommands
+		d.CustomCommands, d.RequiredPasswords = parent.CustomCommands, parent.RequiredPasswords
 	}
 	if s.Version != nil {
 		d.Version = strings.TrimSpace(*s.Version)
@@ -146,6 +152,7 @@ func mergeService(parent *ambari.ServiceDef, s serviceXML) *ambari.ServiceDef {
 		d.ConfigDeps = union(d.ConfigDeps, trimAll(*s.ConfigDeps))
 	}
 	d.ConfigTypes = union(d.ConfigTypes, s.ownedTypes)
+	d.RequiredPasswords = unionProps(d.RequiredPasswords, s.passwords)
 	d.CustomCommands = union(d.CustomCommands, names(s.CustomCommands))
 	byName := map[string]componentXML{}
 	for _, c := range s.Components {
@@ -248,5 +255,24 @@ func union(a, b []string) []string {
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// unionProps is a then what of b is not in a, sorted by type and name.
+func unionProps(a, b []ambari.ConfigProperty) []ambari.ConfigProperty {
+	seen := map[ambari.ConfigProperty]bool{}
+	var out []ambari.ConfigProperty
+	for _, p := range append(append([]ambari.ConfigProperty{}, a...), b...) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Type != out[j].Type {
+			return out[i].Type < out[j].Type
+		}
+		return out[i].Name < out[j].Name
+	})
 	return out
 }
