@@ -21,14 +21,14 @@ type metainfoXML struct {
 }
 
 type serviceXML struct {
-	Name           string         `xml:"name"`
-	Version        *string        `xml:"version"`
-	Extends        string         `xml:"extends"`
-	Deleted        bool           `xml:"deleted"`
-	RequiredSvcs   *[]string      `xml:"requiredServices>service"`
-	ConfigDeps     *[]string      `xml:"configuration-dependencies>config-type"`
-	ConfigDir      string         `xml:"configuration-dir"`
-	ownedTypes     []string       // the configuration files beside the metainfo
+	Name           string    `xml:"name"`
+	Version        *string   `xml:"version"`
+	Extends        string    `xml:"extends"`
+	Deleted        bool      `xml:"deleted"`
+	RequiredSvcs   *[]string `xml:"requiredServices>service"`
+	ConfigDeps     *[]string `xml:"configuration-dependencies>config-type"`
+	ConfigDir      string    `xml:"configuration-dir"`
+	ownedTypes     []string  // the configuration files beside the metainfo
 	passwords      []ambari.ConfigProperty
 	Components     []componentXML `xml:"components>component"`
 	CustomCommands []nameXML      `xml:"customCommands>customCommand"`
