@@ -219,10 +219,40 @@ func (a *Activities) RemoveAmbariHosts(ctx context.Context, in HostsInput) error
 	return nil
 }
 
+// decommission moves a leaving host's data and work away first, as
+// Cloudbreak did: its started DataNode, NodeManager and RegionServer are
+// decommissioned through their masters (once: a retry finds them
+// DECOMMISSIONED).
+func (a *Activities) decommission(ctx context.Context, cl *ambari.Client, in HostsInput, fqdn string) error {
+	roles, err := cl.HostComponents(ctx, in.Cluster, fqdn)
+	if ambari.HasStatus(err, http.StatusNotFound) {
+		return nil
+	}
+	if err != nil {
+		return ambariErr(err, "read the components of %s", fqdn)
+	}
+	for _, r := range roles {
+		if _, ok := ambari.DecommissionMasters[r.ComponentName]; !ok || r.State != "STARTED" || r.DesiredAdminState == "DECOMMISSIONED" {
+			continue
+		}
+		id, err := cl.Decommission(ctx, in.Cluster, r.ComponentName, []string{fqdn})
+		if err != nil {
+			return ambariErr(err, "decommission %s on %s", r.ComponentName, fqdn)
+		}
+		if _, err := a.PollAmbariRequest(ctx, PollInput{Cluster: in.Cluster, AmbariURL: in.AmbariURL, RequestID: id}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (a *Activities) stopIfAlive(ctx context.Context, cl *ambari.Client, in HostsInput, fqdn string) error {
 	h, err := cl.Host(ctx, fqdn)
 	if ambari.HasStatus(err, http.StatusNotFound) || (err == nil && h.HostState == ambari.HostHeartbeatLost) {
 		return nil
+	}
+	if err := a.decommission(ctx, cl, in, fqdn); err != nil {
+		return err
 	}
 	id, err := cl.StopHostComponents(ctx, in.Cluster, fqdn)
 	if ambari.HasStatus(err, http.StatusNotFound) {

@@ -1,11 +1,13 @@
 package activities_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/herdhq/herd/activities"
+	"github.com/herdhq/herd/ambari"
 	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/contract"
 )
@@ -37,6 +39,7 @@ func TestActivitiesProvision(t *testing.T) {
 		if outcome.Status != "COMPLETED" || outcome.ProgressPercent != 100 {
 			t.Fatalf("outcome %+v", outcome)
 		}
+		f.checkScaleDownDecommissions(nodes[0].AmbariURL, nodes[2].Node)
 		release := cluster.ReleaseInput{Cluster: f.spec.Name, Provider: f.spec.Provider}
 		var rel cluster.Released
 		f.must(&rel, f.acts.ReleaseCluster, release)
@@ -78,4 +81,37 @@ func TestQuorumTimeoutNamesMissingNodes(t *testing.T) {
 			t.Fatalf("error must name the missing node: %v", err)
 		}
 	})
+}
+
+// checkScaleDownDecommissions removes a slave from Ambari as scale-down
+// does, twice (a retry): its DataNode and NodeManager are decommissioned
+// once each through their masters, then the host leaves the cluster.
+func (f *fixture) checkScaleDownDecommissions(ambariURL string, n cluster.Node) {
+	f.t.Helper()
+	in := activities.HostsInput{Cluster: f.spec.Name, Blueprint: f.spec.BlueprintName, AmbariURL: ambariURL, Nodes: []cluster.Node{n}}
+	f.must(nil, f.acts.RemoveAmbariHosts, in)
+	f.must(nil, f.acts.RemoveAmbariHosts, in)
+	creds := f.acts.Master.For(f.spec.Name)
+	cl := ambari.NewClient(ambariURL, creds.AmbariUser, creds.AmbariPassword)
+	ids, err := cl.Requests(context.Background(), f.spec.Name)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var decommissions []string
+	for _, id := range ids {
+		r, err := cl.Request(context.Background(), f.spec.Name, id)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if strings.HasPrefix(r.Requests.RequestContext, "Decommission ") {
+			decommissions = append(decommissions, r.Requests.RequestContext+" "+r.Requests.RequestStatus+" "+r.Tasks[0].Tasks.CommandDetail)
+		}
+	}
+	want := "Decommission DATANODE COMPLETED DECOMMISSION, Excluded: " + n.FQDN + "|Decommission NODEMANAGER COMPLETED DECOMMISSION, Excluded: " + n.FQDN
+	if got := strings.Join(decommissions, "|"); got != want {
+		f.t.Fatalf("decommissions:\n got %s\nwant %s", got, want)
+	}
+	if hosts, _ := cl.ClusterHosts(context.Background(), f.spec.Name); len(hosts) != 2 {
+		f.t.Fatalf("the host must have left the cluster: %v", hosts)
+	}
 }

@@ -290,3 +290,41 @@ func Retryable(err error) bool {
 	}
 	return true
 }
+
+// HostComponents lists the components on a host of a cluster with their
+// state and admin state.
+func (c *Client) HostComponents(ctx context.Context, cluster, host string) ([]HostRoles, error) {
+	var list struct {
+		Items []struct {
+			HostRoles HostRoles `json:"HostRoles"`
+		} `json:"items"`
+	}
+	path := fmt.Sprintf("/api/v1/clusters/%s/hosts/%s/host_components?fields=HostRoles/*", url.PathEscape(cluster), url.PathEscape(host))
+	if err := c.do(ctx, http.MethodGet, path, nil, &list); err != nil {
+		return nil, err
+	}
+	out := make([]HostRoles, len(list.Items))
+	for i, it := range list.Items {
+		out[i] = it.HostRoles
+	}
+	return out, nil
+}
+
+// Decommission asks the master of a slave component (NAMENODE for
+// DATANODE, ...) to decommission it on hosts, and returns the request id.
+func (c *Client) Decommission(ctx context.Context, cluster, slave string, hosts []string) (int64, error) {
+	m, ok := DecommissionMasters[slave]
+	if !ok {
+		return 0, fmt.Errorf("ambari does not decommission %s", slave)
+	}
+	body := CommandRequest{
+		RequestInfo: CommandInfo{Context: "Decommission " + slave, Command: "DECOMMISSION",
+			Parameters: map[string]string{"slave_type": slave, "excluded_hosts": strings.Join(hosts, ",")}},
+		Filters: []ResourceFilter{{ServiceName: m[0], ComponentName: m[1]}},
+	}
+	var acc Accepted
+	if err := c.do(ctx, http.MethodPost, "/api/v1/clusters/"+url.PathEscape(cluster)+"/requests", body, &acc); err != nil {
+		return 0, err
+	}
+	return acc.Requests.ID, nil
+}

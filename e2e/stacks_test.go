@@ -7,6 +7,7 @@ import (
 
 	"github.com/herdhq/herd/ambari"
 	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/internal/dockertest"
 	"github.com/herdhq/herd/starter"
 )
 
@@ -20,8 +21,13 @@ func TestStacksEndToEnd(t *testing.T) {
 	for _, c := range []struct{ name, blueprint, stack, auto string }{
 		{"hdp", "multi-node-hdp-2.6", "HDP-2.6", ""},
 		{"bigtop", "multi-node-bigtop-3.3", "BIGTOP-3.3.0", ""},
-		{"cbreak", "../blueprints/testdata/corpus/cloudbreak--hdp26-data-science-spark2.json", "HDP-2.6", "SLIDER"},
+		{"cbreak", "../blueprints/testdata/corpus/cloudbreak--hdp26-data-science-spark2.json", "HDP-2.6", "YARN_CLIENT"},
 	} {
+		// a run that failed before may have left its containers
+		if _, err := s.p.Release(context.Background(), cluster.Target{Provider: "docker", Cluster: c.name}); err != nil {
+			t.Fatal(err)
+		}
+		dockertest.Release(t, s.p, c.name)
 		out, code := s.cli("cluster", "create", c.name, "--blueprint", c.blueprint, "--nodes", "3", "--wait",
 			"--image", s.image, "--domain", "herd.test", "--emulator-task-duration", "50ms")
 		if code != 0 {
@@ -35,8 +41,9 @@ func TestStacksEndToEnd(t *testing.T) {
 		}
 		if c.auto != "" {
 			bp, err := amb.GetBlueprint(context.Background(), "cloudbreak--hdp26-data-science-spark2")
-			if err != nil || !hasComponent(*bp, c.auto) {
-				t.Fatalf("%s: Ambari deploys %s itself (a host dependency of the history server): %v", c.name, c.auto, err)
+			worker, _ := bp.Group("worker")
+			if err != nil || !hasComponent(ambari.Blueprint{HostGroups: []ambari.HostGroup{worker}}, c.auto) {
+				t.Fatalf("%s: Ambari deploys %s itself on the workers (a host dependency of the Spark 2 client): %v", c.name, c.auto, err)
 			}
 		}
 		if rel, err := s.herd.Terminate(context.Background(), c.name, cluster.ReleaseInput{}); err != nil || rel.Containers != 3 {
