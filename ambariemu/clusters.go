@@ -86,7 +86,7 @@ func (e *Emulator) createCluster(w http.ResponseWriter, r *http.Request) {
 			e.addInstallTasks(req, bp, hg.Name, fqdn)
 		}
 	}
-	writeAccepted(w, name, req.id)
+	writeAccepted(w, r, name, req.id)
 }
 
 // placeHost puts fqdn in the cluster; a host not registered yet is matched
@@ -177,11 +177,12 @@ func duplicateHosts(t ambari.ClusterTemplate, taken map[string]bool) []string {
 	return sortedKeys(dups)
 }
 
-func writeAccepted(w http.ResponseWriter, cluster string, id int64) {
-	writeJSON(w, http.StatusAccepted, ambari.Accepted{
+// writeAccepted is Ambari's 202: the request's absolute href and id.
+func writeAccepted(w http.ResponseWriter, r *http.Request, cluster string, id int64) {
+	respond(w, r, http.StatusAccepted, view{body: ambari.Accepted{
 		Href:     fmt.Sprintf("/api/v1/clusters/%s/requests/%d", cluster, id),
 		Requests: ambari.AcceptedInfo{ID: id, Status: "Accepted"},
-	})
+	}, defaults: []string{"*"}})
 }
 
 func (e *Emulator) deleteCluster(w http.ResponseWriter, _ *http.Request, c *cluster) {

@@ -44,7 +44,7 @@ func (e *Emulator) postRequest(w http.ResponseWriter, r *http.Request, c *cluste
 			delete(c.decommissioned, h+"/"+p.slave)
 		}
 	}
-	writeAccepted(w, c.name, req.id)
+	writeAccepted(w, r, c.name, req.id)
 }
 
 // commandPlan is what one resource filter's command does: tasks (role,

@@ -19,7 +19,7 @@ func (e *Emulator) addHost(w http.ResponseWriter, r *http.Request, c *cluster) {
 		return
 	}
 	body.HostName = r.PathValue("h")
-	e.addHostsList(w, c, []ambari.HostAddition{body})
+	e.addHostsList(w, r, c, []ambari.HostAddition{body})
 }
 
 func (e *Emulator) addHosts(w http.ResponseWriter, r *http.Request, c *cluster) {
@@ -27,12 +27,12 @@ func (e *Emulator) addHosts(w http.ResponseWriter, r *http.Request, c *cluster) 
 	if !decode(w, r, &body) {
 		return
 	}
-	e.addHostsList(w, c, body)
+	e.addHostsList(w, r, c, body)
 }
 
 // addHostsList validates every addition first, then installs them all in
 // one request.
-func (e *Emulator) addHostsList(w http.ResponseWriter, c *cluster, adds []ambari.HostAddition) {
+func (e *Emulator) addHostsList(w http.ResponseWriter, r *http.Request, c *cluster, adds []ambari.HostAddition) {
 	for _, a := range adds {
 		if msg := e.checkAddition(c, a); msg != "" {
 			writeError(w, http.StatusBadRequest, msg)
@@ -45,7 +45,7 @@ func (e *Emulator) addHostsList(w http.ResponseWriter, c *cluster, adds []ambari
 		e.joinCluster(c, e.hosts[name], a.HostGroup)
 		e.addInstallTasks(req, e.blueprints[a.Blueprint], a.HostGroup, name)
 	}
-	writeAccepted(w, c.name, req.id)
+	writeAccepted(w, r, c.name, req.id)
 }
 
 func (e *Emulator) checkAddition(c *cluster, a ambari.HostAddition) string {
@@ -124,7 +124,7 @@ func (e *Emulator) stopHost(w http.ResponseWriter, r *http.Request, c *cluster) 
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	writeAccepted(w, c.name, req.id)
+	writeAccepted(w, r, c.name, req.id)
 }
 
 func (e *Emulator) listServices(w http.ResponseWriter, r *http.Request, c *cluster) {
@@ -166,7 +166,7 @@ func (e *Emulator) setServices(w http.ResponseWriter, r *http.Request, c *cluste
 	req := e.newRequest(c.name, body.RequestInfo.Context)
 	req.target = changed
 	e.addServiceTasks(req, c, changed, state)
-	writeAccepted(w, c.name, req.id)
+	writeAccepted(w, r, c.name, req.id)
 }
 
 func (e *Emulator) addServiceTasks(req *request, c *cluster, changed map[string]string, state string) {
