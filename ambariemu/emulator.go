@@ -22,6 +22,7 @@ type Config struct {
 	FailHosts        []string      // tasks on these hosts end FAILED
 	FailComponents   []string      // tasks of these components end FAILED
 	HeartbeatTimeout time.Duration // silence after which a host is HEARTBEAT_LOST
+	NodeManagerMB    int64         // memory each NodeManager offers to YARN containers
 	Now              func() time.Time
 	Logger           *slog.Logger
 }
@@ -37,6 +38,8 @@ type Emulator struct {
 	clusters   map[string]*cluster
 	requests   []*request
 	nextTask   int64
+	apps       []*App
+	nextApp    int64
 	version    uint64 // bumped by every change, for persistence
 }
 
@@ -70,6 +73,9 @@ func New(cfg Config) *Emulator {
 	}
 	if cfg.HeartbeatTimeout <= 0 {
 		cfg.HeartbeatTimeout = 30 * time.Second
+	}
+	if cfg.NodeManagerMB <= 0 {
+		cfg.NodeManagerMB = 8192
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

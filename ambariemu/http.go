@@ -22,6 +22,7 @@ func (e *Emulator) Handler() http.Handler {
 	e.routeResources(mux)
 	e.routeClusterConfig(mux)
 	e.routeStacks(mux)
+	e.routeYarn(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "The requested resource doesn't exist: "+r.URL.Path)
 	})

@@ -20,6 +20,18 @@ type snapshot struct {
 	Clusters   []clusterSnap               `json:"clusters"`
 	Requests   []requestSnap               `json:"requests"`
 	NextTask   int64                       `json:"next_task"`
+	Apps       []appSnap                   `json:"apps,omitempty"`
+}
+
+type appSnap struct {
+	App
+	Submitted time.Time
+	Running   []containerSnap
+}
+
+type containerSnap struct {
+	Host  string
+	Start time.Time
 }
 
 type hostSnap struct {
@@ -102,6 +114,13 @@ func (e *Emulator) Load(path string) error {
 
 func (e *Emulator) snapshot() snapshot {
 	s := snapshot{Blueprints: e.blueprints, NextTask: e.nextTask}
+	for _, a := range e.apps {
+		as := appSnap{App: *a, Submitted: a.submitted}
+		for _, c := range a.running {
+			as.Running = append(as.Running, containerSnap{Host: c.host, Start: c.start})
+		}
+		s.Apps = append(s.Apps, as)
+	}
 	for _, h := range e.sortedHosts() {
 		s.Hosts = append(s.Hosts, hostSnap{Name: h.name, IP: h.ip, Cluster: h.cluster, Group: h.group, Profile: h.profile, PublicName: h.publicName})
 	}
@@ -135,6 +154,16 @@ func (e *Emulator) restore(s snapshot) {
 		e.blueprints[name] = bp
 	}
 	e.nextTask = s.NextTask
+	for _, as := range s.Apps {
+		a := as.App
+		a.duration, _ = time.ParseDuration(a.Duration)
+		a.submitted = as.Submitted
+		for _, c := range as.Running {
+			a.running = append(a.running, yarnContainer{host: c.Host, start: c.Start})
+		}
+		e.apps = append(e.apps, &a)
+		e.nextApp = max(e.nextApp, a.ID)
+	}
 	for _, h := range s.Hosts {
 		e.hosts[h.Name] = &host{name: h.Name, ip: h.IP, cluster: h.Cluster, group: h.Group, profile: h.Profile, publicName: h.PublicName}
 	}

@@ -83,6 +83,9 @@ func (e *Emulator) Step() {
 		e.finish(r, now)
 		e.version++
 	}
+	for _, c := range e.clusters {
+		e.schedule(c, now)
+	}
 }
 
 // fillSlots assigns free registered hosts to host_count groups.

@@ -57,6 +57,7 @@ type componentItem struct {
 	Href           string              `json:"href"`
 	Info           componentInfo       `json:"ServiceComponentInfo"`
 	HostComponents []hostComponentItem `json:"host_components"`
+	Metrics        map[string]any      `json:"metrics,omitempty"`
 }
 
 type serviceItem struct {
@@ -149,6 +150,9 @@ func (e *Emulator) componentItems(c *cluster, service string) []componentItem {
 	for _, name := range order {
 		it := byName[name]
 		it.Info.State = aggregateState(it.Info)
+		if name == "RESOURCEMANAGER" {
+			it.Metrics = e.rmMetrics(c)
+		}
 		out = append(out, *it)
 	}
 	return out

@@ -52,6 +52,7 @@ type AmbariConfig struct {
 	HeartbeatTimeout time.Duration
 	BeatInterval     time.Duration
 	StatePath        string // where the emulator keeps its state across restarts
+	NodeManagerMB    int64  // the emulator's YARN: memory of each NodeManager
 }
 
 // DefaultConfig is a node's configuration before its environment is read.
@@ -66,7 +67,7 @@ func DefaultConfig() Config {
 		HealthAddr:    all(PortHealth),
 		Ambari: AmbariConfig{
 			APIAddr: all(PortAmbariAPI), AgentAddr: all(PortAmbariAgent), AgentPort: PortAmbariAgent,
-			User: "admin", TaskDuration: 2 * time.Second, HeartbeatTimeout: 15 * time.Second,
+			User: "admin", TaskDuration: 2 * time.Second, HeartbeatTimeout: 15 * time.Second, NodeManagerMB: 8192,
 			BeatInterval: 2 * time.Second, StatePath: StateDir + "/ambari-emulator.json",
 		},
 	}

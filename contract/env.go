@@ -41,6 +41,7 @@ const (
 	EnvFailComponents   = "EMU_FAIL_COMPONENTS"
 	EnvHeartbeatTimeout = "EMU_HEARTBEAT_TIMEOUT"
 	EnvStateFile        = "EMU_STATE_FILE"
+	EnvNodeManagerMB    = "EMU_NM_MEMORY_MB"
 	EnvBeatInterval     = "AGENT_HEARTBEAT_INTERVAL"
 	EnvSpotNotice       = "HERD_SPOT_NOTICE_URL"
 )
@@ -153,6 +154,16 @@ var fields = []field{
 	listField(EnvFailComponents, "emulator: components whose tasks fail", false, func(c *Config) *[]string { return &c.Ambari.FailComponents }),
 	durField(EnvHeartbeatTimeout, "emulator: silence before HEARTBEAT_LOST", func(c *Config) *time.Duration { return &c.Ambari.HeartbeatTimeout }),
 	strField(EnvStateFile, "emulator: state file (on the state volume)", func(c *Config) *string { return &c.Ambari.StatePath }),
+	{name: EnvNodeManagerMB, usage: "emulator: memory (MB) each YARN NodeManager offers to containers",
+		get: func(c *Config) string { return strconv.FormatInt(c.Ambari.NodeManagerMB, 10) },
+		set: func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				return fmt.Errorf("%s=%q is not a positive number of MB", EnvNodeManagerMB, v)
+			}
+			c.Ambari.NodeManagerMB = n
+			return nil
+		}},
 	durField(EnvBeatInterval, "agent: heartbeat interval", func(c *Config) *time.Duration { return &c.Ambari.BeatInterval }),
 	strField(EnvSpotNotice, "instance metadata service to watch for a spot interruption notice (AWS spot nodes)", func(c *Config) *string { return &c.SpotNotice }),
 }

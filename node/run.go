@@ -118,7 +118,7 @@ func (n *Node) startEmulator() error {
 	emu := ambariemu.New(ambariemu.Config{
 		User: a.User, Password: a.Password, TaskDuration: a.TaskDuration,
 		FailHosts: a.FailHosts, FailComponents: a.FailComponents,
-		HeartbeatTimeout: a.HeartbeatTimeout, Logger: n.log.With("component", "ambari-emulator"),
+		HeartbeatTimeout: a.HeartbeatTimeout, NodeManagerMB: a.NodeManagerMB, Logger: n.log.With("component", "ambari-emulator"),
 	})
 	if err := emu.Load(a.StatePath); err != nil {
 		return err
