@@ -200,4 +200,3 @@ func (e *Emulator) listApps(w http.ResponseWriter, _ *http.Request, c *cluster) 
 func (e *Emulator) rmMetrics(c *cluster) map[string]any {
 	return map[string]any{"yarn": map[string]any{"Queue": map[string]any{"root": e.queueMetrics(c, e.cfg.Now())}}}
 }
-
