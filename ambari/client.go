@@ -328,3 +328,19 @@ func (c *Client) Decommission(ctx context.Context, cluster, slave string, hosts 
 	}
 	return acc.Requests.ID, nil
 }
+
+// QueueMetrics reads the YARN resource manager's root queue metrics.
+func (c *Client) QueueMetrics(ctx context.Context, cluster string) (QueueMetrics, error) {
+	var out struct {
+		Metrics struct {
+			Yarn struct {
+				Queue struct {
+					Root QueueMetrics `json:"root"`
+				} `json:"Queue"`
+			} `json:"yarn"`
+		} `json:"metrics"`
+	}
+	path := "/api/v1/clusters/" + url.PathEscape(cluster) + "/services/YARN/components/RESOURCEMANAGER?fields=metrics/yarn/Queue/root"
+	err := c.do(ctx, http.MethodGet, path, nil, &out)
+	return out.Metrics.Yarn.Queue.Root, err
+}

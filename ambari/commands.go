@@ -41,3 +41,16 @@ type HostRoles struct {
 	State             string `json:"state"`
 	DesiredAdminState string `json:"desired_admin_state"`
 }
+
+// QueueMetrics are the resource manager's YARN queue metrics, Ambari's
+// metrics/yarn/Queue/root: what an autoscaler reads.
+type QueueMetrics struct {
+	AppsSubmitted       int64 `json:"AppsSubmitted"`
+	AppsPending         int64 `json:"AppsPending"`
+	AppsRunning         int64 `json:"AppsRunning"`
+	AppsCompleted       int64 `json:"AppsCompleted"`
+	PendingContainers   int64 `json:"PendingContainers"`
+	AllocatedContainers int64 `json:"AllocatedContainers"`
+	AllocatedMB         int64 `json:"AllocatedMB"`
+	AvailableMB         int64 `json:"AvailableMB"`
+}

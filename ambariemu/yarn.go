@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/herdhq/herd/ambari"
 )
 
 // The emulator's YARN: every started, in-service NODEMANAGER of an alive
@@ -35,19 +37,6 @@ type App struct {
 type yarnContainer struct {
 	host  string
 	start time.Time
-}
-
-// QueueMetrics are Ambari's metrics/yarn/Queue/root of the resource
-// manager.
-type QueueMetrics struct {
-	AppsSubmitted       int64 `json:"AppsSubmitted"`
-	AppsPending         int64 `json:"AppsPending"`
-	AppsRunning         int64 `json:"AppsRunning"`
-	AppsCompleted       int64 `json:"AppsCompleted"`
-	PendingContainers   int64 `json:"PendingContainers"`
-	AllocatedContainers int64 `json:"AllocatedContainers"`
-	AllocatedMB         int64 `json:"AllocatedMB"`
-	AvailableMB         int64 `json:"AvailableMB"`
 }
 
 // nodeManagers maps the cluster's usable NodeManager hosts to their
@@ -132,8 +121,8 @@ func appState(a *App) string {
 }
 
 // queueMetrics sums the cluster's applications and capacity.
-func (e *Emulator) queueMetrics(c *cluster, now time.Time) QueueMetrics {
-	var m QueueMetrics
+func (e *Emulator) queueMetrics(c *cluster, now time.Time) ambari.QueueMetrics {
+	var m ambari.QueueMetrics
 	for _, mb := range e.nodeManagers(c, now) {
 		m.AvailableMB += mb
 	}

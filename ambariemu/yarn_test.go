@@ -40,11 +40,11 @@ func (f *fixture) steps(n int) {
 	}
 }
 
-func (f *fixture) queue() QueueMetrics {
+func (f *fixture) queue() ambari.QueueMetrics {
 	f.t.Helper()
 	body := f.get("/api/v1/clusters/c1/services/YARN/components/RESOURCEMANAGER?fields=metrics/yarn/Queue/root")
 	b, _ := json.Marshal(at(body, "metrics/yarn/Queue/root"))
-	var m QueueMetrics
+	var m ambari.QueueMetrics
 	if err := json.Unmarshal(b, &m); err != nil {
 		f.t.Fatal(err)
 	}

@@ -3,19 +3,14 @@ package autoscale
 import (
 	"fmt"
 	"time"
+
+	"github.com/herdhq/herd/ambari"
 )
 
-// QueueMetrics are the resource manager's queue metrics.
-type QueueMetrics struct {
-	AppsPending         int64 `json:"AppsPending"`
-	AppsRunning         int64 `json:"AppsRunning"`
-	PendingContainers   int64 `json:"PendingContainers"`
-	AllocatedContainers int64 `json:"AllocatedContainers"`
-	AllocatedMB         int64 `json:"AllocatedMB"`
-	AvailableMB         int64 `json:"AvailableMB"`
-}
+// QueueMetrics are the resource manager's queue metrics a rule reads.
+type QueueMetrics = ambari.QueueMetrics
 
-func (m QueueMetrics) value(metric string) float64 {
+func value(m QueueMetrics, metric string) float64 {
 	return float64(map[string]int64{"AppsPending": m.AppsPending, "AppsRunning": m.AppsRunning,
 		"PendingContainers": m.PendingContainers, "AllocatedContainers": m.AllocatedContainers,
 		"AllocatedMB": m.AllocatedMB, "AvailableMB": m.AvailableMB}[metric])

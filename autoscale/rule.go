@@ -123,7 +123,7 @@ func (a Action) target(size int) int {
 
 // holds reports whether the rule's condition holds for m.
 func (r Rule) holds(m QueueMetrics) bool {
-	v := m.value(r.Metric)
+	v := value(m, r.Metric)
 	if r.Percent {
 		total := float64(m.AllocatedMB + m.AvailableMB)
 		if total == 0 {

@@ -36,6 +36,7 @@ func New(c client.Client, acts *activities.Activities, killAfter string) worker.
 	w.RegisterWorkflow(workflows.ClusterWorkflow)
 	w.RegisterWorkflow(workflows.TerminateCluster)
 	w.RegisterWorkflow(workflows.ScaleWorkflow)
+	w.RegisterWorkflow(workflows.AutoscaleWorkflow)
 	w.RegisterActivity(acts)
 	return w
 }
