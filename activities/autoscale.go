@@ -2,7 +2,10 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
+
+	"go.temporal.io/api/serviceerror"
 
 	"github.com/herdhq/herd/autoscale"
 	"github.com/herdhq/herd/cluster"
@@ -22,12 +25,19 @@ func (a *Activities) ObserveCluster(ctx context.Context, in ObserveInput) (autos
 		return autoscale.Observation{}, permanent("NoClient", "this worker has no Temporal client for autoscaling")
 	}
 	v, err := a.Temporal.QueryWorkflow(ctx, cluster.WorkflowID(in.Cluster), "", cluster.QueryStatus)
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return autoscale.Observation{Gone: true}, nil
+	}
 	if err != nil {
 		return autoscale.Observation{}, fmt.Errorf("read cluster %s: %w", in.Cluster, err)
 	}
 	var st cluster.Status
 	if err := v.Get(&st); err != nil {
 		return autoscale.Observation{}, fmt.Errorf("read cluster %s: %w", in.Cluster, err)
+	}
+	if st.Phase == cluster.PhaseTerminated || st.Phase == cluster.PhaseFailed {
+		return autoscale.Observation{Gone: true}, nil
 	}
 	obs := autoscale.Observation{Ready: st.Phase == cluster.PhaseReady || st.Phase == cluster.PhaseScaling || st.Phase == cluster.PhaseRepairing,
 		Busy: st.Phase != cluster.PhaseReady, Healthy: st.Health == "" || st.Health == cluster.Healthy}

@@ -344,3 +344,15 @@ func (c *Client) QueueMetrics(ctx context.Context, cluster string) (QueueMetrics
 	err := c.do(ctx, http.MethodGet, path, nil, &out)
 	return out.Metrics.Yarn.Queue.Root, err
 }
+
+// SubmitEmulatedApp asks herd's Ambari emulator (only it serves this) to
+// run a synthetic YARN application: containers of memoryMB each, for d.
+// It returns the application's id.
+func (c *Client) SubmitEmulatedApp(ctx context.Context, cluster string, containers int, memoryMB int64, d time.Duration) (int64, error) {
+	body := map[string]any{"containers": containers, "memory_mb": memoryMB, "duration": d.String()}
+	var out struct {
+		ID int64 `json:"id"`
+	}
+	err := c.do(ctx, http.MethodPost, "/emulator/v1/clusters/"+url.PathEscape(cluster)+"/apps", body, &out)
+	return out.ID, err
+}

@@ -1,6 +1,7 @@
 package autoscale
 
 import (
+	"encoding/xml"
 	"strings"
 	"testing"
 	"time"
@@ -176,5 +177,34 @@ func TestRecordKeepsChangesBounded(t *testing.T) {
 	}
 	if len(st.Decisions) != MaxDecisions || st.Decisions[MaxDecisions-1].From != MaxDecisions+9 {
 		t.Fatalf("bounded to the latest %d: %d", MaxDecisions, len(st.Decisions))
+	}
+}
+
+// The picture is an SVG document with a line each for nodes, pending and
+// running containers, and a mark per scale action.
+func TestPlotSVG(t *testing.T) {
+	var samples []Sample
+	for i := 0; i < 30; i++ {
+		samples = append(samples, Sample{At: t0.Add(time.Duration(i) * time.Minute), Nodes: 3 + i/10, Pending: int64(30 - i), Running: int64(i)})
+	}
+	var b strings.Builder
+	if err := PlotSVG(&b, "autoscaling of c<1>", samples, []Decision{{At: t0.Add(10 * time.Minute), Action: "scale"}}); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		XMLName   xml.Name `xml:"svg"`
+		Polylines []struct {
+			Points string `xml:"points,attr"`
+		} `xml:"polyline"`
+		Lines []struct{} `xml:"line"`
+	}
+	if err := xml.Unmarshal([]byte(b.String()), &doc); err != nil {
+		t.Fatalf("not an SVG document: %v\n%s", err, b.String())
+	}
+	if len(doc.Polylines) != 3 || len(strings.Fields(doc.Polylines[0].Points)) != 30 || len(doc.Lines) != 3 {
+		t.Fatalf("%d lines of %d points, %d marks and axes", len(doc.Polylines), len(strings.Fields(doc.Polylines[0].Points)), len(doc.Lines))
+	}
+	if err := PlotSVG(&b, "x", nil, nil); err == nil {
+		t.Fatal("no samples: nothing to draw")
 	}
 }

@@ -11,6 +11,7 @@ type Observation struct {
 	Busy    bool         `json:"busy"`    // another operation runs
 	Healthy bool         `json:"healthy"` // no node down, no repair running
 	Ready   bool         `json:"ready"`   // the cluster is ready (not stopped, failed, ...)
+	Gone    bool         `json:"gone"`    // the cluster was terminated: autoscaling ends
 }
 
 // Decision is one outcome of an evaluation that a rule fired in: scale, or

@@ -2,6 +2,8 @@ package autoscale
 
 // The autoscale workflow's names: one workflow per cluster with a policy.
 const (
+	// WorkflowName is the workflow type's registered name.
+	WorkflowName = "AutoscaleWorkflow"
 	// UpdatePolicy sets (or enables, or disables) the policy.
 	UpdatePolicy = "set-policy"
 	// QueryStatus returns the Status.

@@ -26,7 +26,7 @@ func TestHistoryHoldsNoSecretInClear(t *testing.T) {
 	bp := `{"Blueprints":{"stack_name":"HDP","stack_version":"2.1"},
 	  "configurations":[{"hive-site":{"javax.jdo.option.ConnectionPassword":"s3cret-hive-pw"}}],
 	  "host_groups":[{"name":"master","cardinality":"1","components":[{"name":"NAMENODE"},{"name":"SECONDARY_NAMENODE"},{"name":"RESOURCEMANAGER"},{"name":"HISTORYSERVER"},{"name":"APP_TIMELINE_SERVER"},{"name":"ZOOKEEPER_SERVER"}]},
-	                 {"name":"slaves","components":[{"name":"DATANODE"},{"name":"NODEMANAGER"}]}]}`
+	                 {"name":"slaves","components":[{"name":"DATANODE"},{"name":"NODEMANAGER"},{"name":"HDFS_CLIENT"},{"name":"YARN_CLIENT"},{"name":"ZOOKEEPER_CLIENT"}]}]}`
 	path := filepath.Join(t.TempDir(), "with-passwords.json")
 	if err := os.WriteFile(path, []byte(bp), 0o644); err != nil {
 		t.Fatal(err)

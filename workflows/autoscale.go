@@ -38,7 +38,9 @@ func AutoscaleWorkflow(ctx workflow.Context, in autoscale.Input) error {
 		if s.changed || !s.policy.Enabled {
 			continue // a new policy starts its clock again
 		}
-		s.evaluate(ctx)
+		if gone := s.evaluate(ctx); gone {
+			return nil // the cluster was terminated
+		}
 	}
 	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 	return workflow.NewContinueAsNewError(ctx, AutoscaleWorkflow, autoscale.Input{Policy: s.policy, State: s.state})
@@ -76,8 +78,9 @@ func (s *autoscaler) register(ctx workflow.Context) error {
 		}})
 }
 
-// evaluate observes the cluster, runs the rules and acts on a decision.
-func (s *autoscaler) evaluate(ctx workflow.Context) {
+// evaluate observes the cluster, runs the rules and acts on a decision; it
+// reports whether the cluster is gone.
+func (s *autoscaler) evaluate(ctx workflow.Context) bool {
 	p := s.policy
 	ao := shortStep(time.Minute)
 	ao.RetryPolicy.MaximumAttempts = 3
@@ -87,11 +90,14 @@ func (s *autoscaler) evaluate(ctx workflow.Context) {
 	now := workflow.Now(ctx)
 	if err != nil {
 		s.decide(ctx, autoscale.Decision{At: now, Action: "hold", Reason: "no-metrics", Error: failureText(err)})
-		return
+		return false
+	}
+	if obs.Gone {
+		return true
 	}
 	d := autoscale.Evaluate(p, &s.state, obs, now)
 	if d == nil {
-		return
+		return false
 	}
 	if d.Action == "scale" {
 		d.Error = s.scale(ctx, d.To)
@@ -100,6 +106,7 @@ func (s *autoscaler) evaluate(ctx workflow.Context) {
 		}
 	}
 	s.decide(ctx, *d)
+	return false
 }
 
 // scale asks the cluster's workflow for the new size; the update's id is
