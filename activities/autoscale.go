@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/herdhq/herd/autoscale"
 	"github.com/herdhq/herd/cluster"
@@ -55,4 +57,48 @@ func (a *Activities) ObserveCluster(ctx context.Context, in ObserveInput) (autos
 	}
 	obs.Metrics = m
 	return obs, nil
+}
+
+// BoundsInput sets the bounds of a cluster's autoscaling (a schedule's
+// firing); UpdateID makes a retried request the same request.
+type BoundsInput struct {
+	Cluster  string `json:"cluster"`
+	Min      int    `json:"min"`
+	Max      int    `json:"max"`
+	UpdateID string `json:"update_id"`
+}
+
+// SetAutoscaleBounds changes the min and max of a cluster's autoscaling
+// policy, keeping its rules; the autoscaler then acts within them.
+func (a *Activities) SetAutoscaleBounds(ctx context.Context, in BoundsInput) (string, error) {
+	if a.Temporal == nil {
+		return "", permanent("NoClient", "this worker has no Temporal client for scheduled autoscaling")
+	}
+	v, err := a.Temporal.QueryWorkflow(ctx, autoscale.WorkflowID(in.Cluster), "", autoscale.QueryStatus)
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return "", permanent("NoAutoscaling", "cluster %s has no autoscaling: set it with `herd autoscale set %s ...`", in.Cluster, in.Cluster)
+	}
+	var st autoscale.Status
+	if err == nil {
+		err = v.Get(&st)
+	}
+	if err != nil {
+		return "", fmt.Errorf("read the autoscaling of %s: %w", in.Cluster, err)
+	}
+	p := st.Policy
+	p.Min, p.Max = in.Min, in.Max
+	h, err := a.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: autoscale.WorkflowID(in.Cluster),
+		UpdateName: autoscale.UpdatePolicy, UpdateID: in.UpdateID, Args: []any{p}, WaitForStage: client.WorkflowUpdateStageCompleted})
+	if err == nil {
+		err = h.Get(ctx, &p)
+	}
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return "", permanent("BoundsRefused", "cluster %s: %s", in.Cluster, app.Message())
+	}
+	if err != nil {
+		return "", fmt.Errorf("set the autoscaling bounds of %s: %w", in.Cluster, err)
+	}
+	return fmt.Sprintf("cluster %s: autoscaling %s within %d..%d", in.Cluster, p.HostGroup, p.Min, p.Max), nil
 }

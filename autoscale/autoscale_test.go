@@ -134,6 +134,24 @@ func TestCooldown(t *testing.T) {
 	}
 }
 
+// A group outside the bounds (a schedule changed them) is brought within
+// them at once, whatever the rules and the cooldown.
+func TestBoundsAreEnforced(t *testing.T) {
+	p := Policy{HostGroup: "slaves", Min: 5, Max: 8, Cooldown: time.Hour, Rules: []Rule{mustRule(t, "PendingContainers > 0 for 1h: +1")}}
+	st := State{LastAction: t0}
+	if d := Evaluate(p, &st, obs(3, 0, 0, 8192), t0.Add(time.Minute)); d == nil || d.Action != "scale" || d.Reason != "bounds" || d.To != 5 {
+		t.Fatalf("raised to min: %+v", d)
+	}
+	busy := obs(9, 0, 0, 0)
+	busy.Busy = true
+	if d := Evaluate(p, &st, busy, t0.Add(2*time.Minute)); d != nil {
+		t.Fatalf("not while another operation runs: %+v", d)
+	}
+	if d := Evaluate(p, &st, obs(9, 0, 0, 0), t0.Add(3*time.Minute)); d == nil || d.To != 8 {
+		t.Fatalf("lowered to max: %+v", d)
+	}
+}
+
 // Oscillating load does not flap: over an hour of load switching every
 // 30 s, at most one action per cooldown.
 func TestOscillationDoesNotFlap(t *testing.T) {

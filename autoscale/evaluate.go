@@ -1,6 +1,7 @@
 package autoscale
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -19,7 +20,7 @@ type Observation struct {
 type Decision struct {
 	At      time.Time    `json:"at"`
 	Action  string       `json:"action"` // scale, hold
-	Reason  string       `json:"reason"` // fired, cooldown, at-max, at-min, busy, degraded, not-ready, failed
+	Reason  string       `json:"reason"` // fired, bounds, cooldown, at-max, at-min, busy, degraded, not-ready, no-metrics, failed
 	Rule    string       `json:"rule"`
 	From    int          `json:"from"`
 	To      int          `json:"to"`
@@ -62,6 +63,9 @@ func Evaluate(p Policy, st *State, obs Observation, now time.Time) *Decision {
 	if len(st.BreachSince) != len(p.Rules) {
 		st.BreachSince = make([]time.Time, len(p.Rules))
 	}
+	if d := outOfBounds(p, st, obs, now); d != nil {
+		return d
+	}
 	fired := -1
 	for i, r := range p.Rules {
 		if !r.holds(obs.Metrics) {
@@ -102,6 +106,20 @@ func Evaluate(p Policy, st *State, obs Observation, now time.Time) *Decision {
 		st.BreachSince = make([]time.Time, len(p.Rules))
 	}
 	return &d
+}
+
+// outOfBounds brings a group that is outside the policy's bounds (a
+// schedule changed them, or the group was scaled by hand) back within
+// them at once, cooldown or not, when the cluster can take it.
+func outOfBounds(p Policy, st *State, obs Observation, now time.Time) *Decision {
+	to := min(max(obs.Size, p.Min), p.Max)
+	if to == obs.Size || !obs.Ready || obs.Busy || !obs.Healthy {
+		return nil
+	}
+	st.LastAction = now
+	st.BreachSince = make([]time.Time, len(p.Rules))
+	return &Decision{At: now, Action: "scale", Reason: "bounds", Rule: fmt.Sprintf("within %d..%d", p.Min, p.Max),
+		From: obs.Size, To: to, Metrics: obs.Metrics}
 }
 
 // Record keeps d in the state's decisions; a hold repeating the previous

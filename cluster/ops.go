@@ -128,4 +128,8 @@ func (c *State) SetGroupCount(group string, count int) {
 type ScheduledScale struct {
 	Cluster string       `json:"cluster"`
 	Request ScaleRequest `json:"request"`
+	// AutoscaleMin and AutoscaleMax, when set, change the bounds of the
+	// cluster's autoscaling instead of scaling to a size.
+	AutoscaleMin int `json:"autoscale_min,omitempty"`
+	AutoscaleMax int `json:"autoscale_max,omitempty"`
 }

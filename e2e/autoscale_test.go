@@ -19,8 +19,8 @@ import (
 // slaves whose NodeManagers hold 4 containers each gets work of 24
 // containers; autoscaling adds nodes until it is held at --max 5 (the work
 // would need 6), the work runs to its end, and autoscaling removes nodes
-// back to --min 2 — every action a cooldown apart. The history's picture
-// is drawn.
+// back to --min 2 — every action a cooldown apart. A schedule then raises
+// the bounds, and the group follows. The history's picture is drawn.
 func TestAutoscaleOnLoad(t *testing.T) {
 	s := start(t)
 	ctx := context.Background()
@@ -88,6 +88,16 @@ func TestAutoscaleOnLoad(t *testing.T) {
 	if status, err := s.herd.Status(ctx, "auto"); err != nil || len(status.Nodes) != 3 {
 		t.Fatalf("the cluster is back to a master and two slaves: %v", err)
 	}
+	// A schedule raises the bounds; the autoscaler brings the group within.
+	at := time.Now().Add(5 * time.Second).UTC().Format(time.RFC3339)
+	if out, code := s.cli("schedule", "create", "office", "--cluster", "auto", "--autoscale-min", "3", "--autoscale-max", "5", "--at", at); code != 0 ||
+		!strings.Contains(out, "autoscale auto within 3..5") {
+		t.Fatalf("schedule (exit %d):\n%s", code, out)
+	}
+	wait(3*time.Minute, 3, "bounds", "a schedule raises the minimum to 3")
+	if st.Policy.Min != 3 || len(st.Policy.Rules) != 2 {
+		t.Fatalf("the policy keeps its rules with the new bounds: %+v", st.Policy)
+	}
 	plot := filepath.Join(t.TempDir(), "auto.svg")
 	if out, code := s.cli("autoscale", "history", "auto", "--plot", plot); code != 0 || !strings.Contains(out, "fired") {
 		t.Fatalf("history (exit %d):\n%s", code, out)
@@ -98,6 +108,9 @@ func TestAutoscaleOnLoad(t *testing.T) {
 	}
 	if err != nil || xml.Unmarshal(b, &svg) != nil {
 		t.Fatalf("the plot must be an SVG document: %v", err)
+	}
+	if err := s.herd.DeleteSchedule(ctx, "office"); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := s.herd.Terminate(ctx, "auto", cluster.ReleaseInput{}); err != nil {
 		t.Fatal(err)

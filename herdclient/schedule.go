@@ -16,12 +16,15 @@ import (
 // ScheduleRequest describes a scale schedule: when (a cron expression, an
 // interval, or one moment) and what size to scale to.
 type ScheduleRequest struct {
-	Cluster  string
-	Request  cluster.ScaleRequest
-	Cron     string
-	Every    time.Duration
-	At       string // RFC 3339, fires once
-	TimeZone string
+	Cluster string
+	Request cluster.ScaleRequest
+	// AutoscaleMin and AutoscaleMax, when set, make the schedule change
+	// the cluster's autoscaling bounds instead of its size.
+	AutoscaleMin, AutoscaleMax int
+	Cron                       string
+	Every                      time.Duration
+	At                         string // RFC 3339, fires once
+	TimeZone                   string
 }
 
 // cronParser reads cron expressions as Temporal does: five fields (an
@@ -87,12 +90,17 @@ func (c *Client) CreateSchedule(ctx context.Context, id string, r ScheduleReques
 	if st.Phase == cluster.PhaseTerminated || st.Phase == cluster.PhaseFailed {
 		return fmt.Errorf("cluster %s is %s: nothing to scale", r.Cluster, st.Phase)
 	}
+	if r.AutoscaleMax > 0 {
+		if err := c.checkBounds(ctx, r); err != nil {
+			return err
+		}
+	}
 	_, err = c.T.ScheduleClient().Create(ctx, client.ScheduleOptions{
 		ID: id, Spec: spec, Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP, RemainingActions: firings,
 		Memo: map[string]any{"cluster": r.Cluster},
 		Action: &client.ScheduleWorkflowAction{
 			ID: "scale/" + r.Cluster + "/" + id, Workflow: cluster.WorkflowScale, TaskQueue: cluster.TaskQueue,
-			Args: []any{cluster.ScheduledScale{Cluster: r.Cluster, Request: r.Request}},
+			Args: []any{cluster.ScheduledScale{Cluster: r.Cluster, Request: r.Request, AutoscaleMin: r.AutoscaleMin, AutoscaleMax: r.AutoscaleMax}},
 		},
 	})
 	if err != nil {
@@ -169,4 +177,24 @@ func recentTimes(actions []client.ScheduleActionResult) []time.Time {
 		out = append(out, a.ActualTime)
 	}
 	return out
+}
+
+// checkBounds: the cluster has autoscaling, and the bounds fit its host
+// group.
+func (c *Client) checkBounds(ctx context.Context, r ScheduleRequest) error {
+	as, err := c.Autoscale(ctx, r.Cluster)
+	if err != nil {
+		return err
+	}
+	spec, err := c.SpecOf(ctx, r.Cluster)
+	if err != nil {
+		return err
+	}
+	min, max, err := spec.GroupLimits(as.Policy.HostGroup)
+	if err != nil {
+		return err
+	}
+	p := as.Policy
+	p.Min, p.Max = r.AutoscaleMin, r.AutoscaleMax
+	return p.Validate(min, max)
 }

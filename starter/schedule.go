@@ -24,15 +24,33 @@ func (app *App) scheduleCreate() *cobra.Command {
 	var f herdclient.ScheduleRequest
 	cmd := &cobra.Command{
 		Use: "create NAME", Short: "scale a host group to a size on a timetable", Args: cobra.ExactArgs(1),
+		Long: `Create makes a Temporal Schedule that, at each firing, scales a host group to
+--nodes, or (with --autoscale-min and --autoscale-max) changes the bounds of
+the cluster's autoscaling, which then acts within them: e.g. at least 10
+nodes during office hours, at least 2 at night.`,
+		Example: `  herd schedule create day --cluster demo --nodes 10 --cron "0 8 * * MON-FRI" --timezone Europe/Budapest
+  herd schedule create office --cluster demo --autoscale-min 10 --autoscale-max 30 --cron "0 8 * * MON-FRI"
+  herd schedule create night --cluster demo --autoscale-min 2 --autoscale-max 10 --cron "0 19 * * MON-FRI"`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if _, _, err := f.Timetable(); err != nil {
 				return usage(err)
+			}
+			bounds := f.AutoscaleMin > 0 || f.AutoscaleMax > 0
+			switch {
+			case bounds == (f.Request.Count > 0):
+				return usage(fmt.Errorf("give --nodes (a size) or --autoscale-min and --autoscale-max (autoscaling bounds), not both or neither"))
+			case bounds && (f.AutoscaleMin < 1 || f.AutoscaleMin > f.AutoscaleMax):
+				return usage(fmt.Errorf("--autoscale-min %d --autoscale-max %d: give 1 <= min <= max", f.AutoscaleMin, f.AutoscaleMax))
 			}
 			return app.withClient(func(c *herdclient.Client) error {
 				if err := c.CreateSchedule(cmd.Context(), args[0], f); err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "schedule %s created: scale %s/%s to %d\n", args[0], f.Cluster, f.Request.HostGroup, f.Request.Count)
+				what := fmt.Sprintf("scale %s/%s to %d", f.Cluster, f.Request.HostGroup, f.Request.Count)
+				if bounds {
+					what = fmt.Sprintf("autoscale %s within %d..%d", f.Cluster, f.AutoscaleMin, f.AutoscaleMax)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "schedule %s created: %s\n", args[0], what)
 				return nil
 			})
 		},
@@ -45,8 +63,9 @@ func (app *App) scheduleCreate() *cobra.Command {
 	fl.DurationVar(&f.Every, "every", 0, "interval instead of a cron expression, e.g. 12h")
 	fl.StringVar(&f.At, "at", "", "one moment (RFC 3339) instead of a cron expression")
 	fl.StringVar(&f.TimeZone, "timezone", "", "time zone of the cron expression, e.g. Europe/Budapest")
+	fl.IntVar(&f.AutoscaleMin, "autoscale-min", 0, "instead of --nodes: the autoscaling minimum from this firing on")
+	fl.IntVar(&f.AutoscaleMax, "autoscale-max", 0, "instead of --nodes: the autoscaling maximum from this firing on")
 	_ = cmd.MarkFlagRequired("cluster")
-	_ = cmd.MarkFlagRequired("nodes")
 	return cmd
 }
 

@@ -15,9 +15,17 @@ func ScaleWorkflow(ctx workflow.Context, in cluster.ScheduledScale) (string, err
 	info := workflow.GetInfo(ctx)
 	ao := shortStep(time.Hour)
 	ao.RetryPolicy.MaximumAttempts = 3
+	ctx = workflow.WithActivityOptions(ctx, ao)
+	updateID := info.WorkflowExecution.ID + "/" + info.WorkflowExecution.RunID
 	var outcome string
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, ao), a.RequestScale, activities.ScaleInput{
-		Cluster: in.Cluster, Request: in.Request, UpdateID: info.WorkflowExecution.ID + "/" + info.WorkflowExecution.RunID,
+	if in.AutoscaleMax > 0 {
+		err := workflow.ExecuteActivity(ctx, a.SetAutoscaleBounds, activities.BoundsInput{
+			Cluster: in.Cluster, Min: in.AutoscaleMin, Max: in.AutoscaleMax, UpdateID: updateID,
+		}).Get(ctx, &outcome)
+		return outcome, err
+	}
+	err := workflow.ExecuteActivity(ctx, a.RequestScale, activities.ScaleInput{
+		Cluster: in.Cluster, Request: in.Request, UpdateID: updateID,
 	}).Get(ctx, &outcome)
 	return outcome, err
 }
