@@ -15,6 +15,7 @@ import (
 
 	"github.com/herdhq/herd/activities"
 	"github.com/herdhq/herd/autoscale"
+	"github.com/herdhq/herd/cluster"
 )
 
 // load is a simulated cluster: 40 containers of work from 08:00 to 16:00
@@ -155,5 +156,32 @@ func TestAutoscalePolicyUpdates(t *testing.T) {
 	}
 	if observed < 50 || observed > 61 {
 		t.Errorf("enabled for an hour at a 1m interval: %d evaluations", observed)
+	}
+}
+
+// A scheduled firing scales to a size, or with autoscale bounds changes
+// them instead; either way through one idempotent activity call.
+func TestScheduledFirings(t *testing.T) {
+	for _, c := range []struct {
+		in   cluster.ScheduledScale
+		want string
+	}{
+		{cluster.ScheduledScale{Cluster: "c1", Request: cluster.ScaleRequest{HostGroup: "slaves", Count: 4}}, "scaled"},
+		{cluster.ScheduledScale{Cluster: "c1", AutoscaleMin: 3, AutoscaleMax: 9}, "bounds 3..9"},
+	} {
+		var ts testsuite.WorkflowTestSuite
+		env := ts.NewTestWorkflowEnvironment()
+		env.RegisterActivity(&activities.Activities{})
+		env.OnActivity(a.RequestScale, mock.Anything, mock.MatchedBy(func(in activities.ScaleInput) bool {
+			return in.Request.Count == 4 && in.UpdateID != ""
+		})).Return("scaled", nil).Maybe()
+		env.OnActivity(a.SetAutoscaleBounds, mock.Anything, mock.MatchedBy(func(in activities.BoundsInput) bool {
+			return in.Min == 3 && in.Max == 9 && in.UpdateID != ""
+		})).Return("bounds 3..9", nil).Maybe()
+		env.ExecuteWorkflow(ScaleWorkflow, c.in)
+		var got string
+		if err := env.GetWorkflowResult(&got); err != nil || got != c.want {
+			t.Errorf("%+v: %q %v, want %q", c.in, got, err, c.want)
+		}
 	}
 }
