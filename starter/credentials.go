@@ -1,11 +1,13 @@
 package starter
 
 import (
+	"context"
 	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
 
+	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/herdclient"
 	"github.com/herdhq/herd/secrets"
 )
@@ -31,16 +33,7 @@ nowhere else (not in Temporal): run this where the worker runs, or give a copy
 of its key file with --secret-file.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			master, err := secrets.Load(app.SecretFile)
-			if err != nil {
-				return usage(err)
-			}
-			return app.withClient(func(c *herdclient.Client) error {
-				st, err := c.Status(cmd.Context(), args[0])
-				if err != nil {
-					return err
-				}
-				s := master.For(args[0])
+			return app.withCredentials(cmd.Context(), args[0], func(st cluster.Status, s secrets.Cluster) error {
 				cr := Credentials{Cluster: args[0], AmbariURL: st.AmbariURL, AmbariUser: s.AmbariUser, AmbariPassword: s.AmbariPassword,
 					ServicePassword: s.ServicePassword,
 					SerfRPC:         st.SerfRPC, SerfRPCAuth: s.SerfRPCAuth}
@@ -55,4 +48,20 @@ func printCredentials(w io.Writer, cr Credentials) {
 	fmt.Fprintf(w, "cluster %s\nambari:   %s\nuser:     %s\npassword: %s\nserf rpc: %s (token %s)\nservices' default password: %s\n\n",
 		cr.Cluster, cr.AmbariURL, cr.AmbariUser, cr.AmbariPassword, cr.SerfRPC, cr.SerfRPCAuth, cr.ServicePassword)
 	fmt.Fprintf(w, "  curl -u %s:%s %s/api/v1/clusters\n  serf members -rpc-addr=%s -rpc-auth=%s\n", cr.AmbariUser, cr.AmbariPassword, cr.AmbariURL, cr.SerfRPC, cr.SerfRPCAuth)
+}
+
+// withCredentials reads the master key, then the cluster's status, and
+// runs fn with both: what a command needs to reach the cluster's Ambari.
+func (app *App) withCredentials(ctx context.Context, name string, fn func(cluster.Status, secrets.Cluster) error) error {
+	master, err := secrets.Load(app.SecretFile)
+	if err != nil {
+		return usage(err)
+	}
+	return app.withClient(func(c *herdclient.Client) error {
+		st, err := c.Status(ctx, name)
+		if err != nil {
+			return err
+		}
+		return fn(st, master.For(name))
+	})
 }

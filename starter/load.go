@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/herdhq/herd/ambari"
-	"github.com/herdhq/herd/herdclient"
+	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/secrets"
 )
 
@@ -29,16 +29,7 @@ cluster's would. Only herd's emulator serves this; it needs the master key.`,
 			if containers <= 0 || memory <= 0 || duration <= 0 {
 				return usage(fmt.Errorf("give --containers, --memory-mb and --duration above zero"))
 			}
-			master, err := secrets.Load(app.SecretFile)
-			if err != nil {
-				return usage(err)
-			}
-			return app.withClient(func(c *herdclient.Client) error {
-				st, err := c.Status(cmd.Context(), args[0])
-				if err != nil {
-					return err
-				}
-				s := master.For(args[0])
+			return app.withCredentials(cmd.Context(), args[0], func(st cluster.Status, s secrets.Cluster) error {
 				id, err := ambari.NewClient(st.AmbariURL, s.AmbariUser, s.AmbariPassword).SubmitEmulatedApp(cmd.Context(), args[0], containers, memory, duration)
 				if err != nil {
 					return fmt.Errorf("submit the load to %s's emulator: %w", args[0], err)
