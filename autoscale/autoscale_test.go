@@ -1,7 +1,10 @@
 package autoscale
 
 import (
+	"bytes"
 	"encoding/xml"
+	"image"
+	_ "image/png"
 	"strings"
 	"testing"
 	"time"
@@ -224,5 +227,25 @@ func TestPlotSVG(t *testing.T) {
 	}
 	if err := PlotSVG(&b, "x", nil, nil); err == nil {
 		t.Fatal("no samples: nothing to draw")
+	}
+	var p bytes.Buffer
+	if err := PlotPNG(&p, samples, []Decision{{At: t0.Add(10 * time.Minute), Action: "scale"}}); err != nil {
+		t.Fatal(err)
+	}
+	img, format, err := image.Decode(&p)
+	if err != nil || format != "png" || img.Bounds().Dx() != 900 {
+		t.Fatalf("the PNG must open as an image: %v %s", err, format)
+	}
+	// the nodes line is drawn in its colour: some pixel is that blue
+	blue := 0
+	for y := 0; y < img.Bounds().Dy(); y++ {
+		for x := 0; x < img.Bounds().Dx(); x++ {
+			if r, g, b, _ := img.At(x, y).RGBA(); r>>8 == 31 && g>>8 == 119 && b>>8 == 180 {
+				blue++
+			}
+		}
+	}
+	if blue < 100 {
+		t.Fatalf("the nodes line has %d pixels", blue)
 	}
 }

@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"encoding/xml"
+	"image"
+	_ "image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -108,6 +110,18 @@ func TestAutoscaleOnLoad(t *testing.T) {
 	}
 	if err != nil || xml.Unmarshal(b, &svg) != nil {
 		t.Fatalf("the plot must be an SVG document: %v", err)
+	}
+	pngPath := filepath.Join(t.TempDir(), "auto.png")
+	if out, code := s.cli("autoscale", "history", "auto", "--plot", pngPath); code != 0 {
+		t.Fatalf("history --plot png (exit %d):\n%s", code, out)
+	}
+	fh, err := os.Open(pngPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	if img, format, err := image.Decode(fh); err != nil || format != "png" || img.Bounds().Dx() == 0 {
+		t.Fatalf("the PNG plot must open as an image: %v", err)
 	}
 	if err := s.herd.DeleteSchedule(ctx, "office"); err != nil {
 		t.Fatal(err)

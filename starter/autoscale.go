@@ -121,7 +121,7 @@ func (app *App) autoscaleToggleCommand(on bool) *cobra.Command {
 func (app *App) autoscaleHistoryCommand() *cobra.Command {
 	var plot string
 	cmd := &cobra.Command{
-		Use: "history NAME", Short: "list a cluster's autoscaling decisions (--plot FILE.svg draws nodes and containers over time)",
+		Use: "history NAME", Short: "list a cluster's autoscaling decisions (--plot FILE.svg|.png draws nodes and containers over time)",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return app.withClient(func(c *herdclient.Client) error {
@@ -145,7 +145,7 @@ func (app *App) autoscaleHistoryCommand() *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().StringVar(&plot, "plot", "", "also draw nodes, pending and running containers over time into this SVG file")
+	cmd.Flags().StringVar(&plot, "plot", "", "also draw nodes, pending and running containers over time into this file (.svg with labels, or .png)")
 	return cmd
 }
 
@@ -156,7 +156,12 @@ func writePlot(path, name string, st autoscale.Status) error {
 	}
 	defer f.Close()
 	title := fmt.Sprintf("autoscaling of %s/%s", name, st.Policy.HostGroup)
-	if err := autoscale.PlotSVG(f, title, st.State.Samples, st.State.Decisions); err != nil {
+	if strings.HasSuffix(strings.ToLower(path), ".png") {
+		err = autoscale.PlotPNG(f, st.State.Samples, st.State.Decisions)
+	} else {
+		err = autoscale.PlotSVG(f, title, st.State.Samples, st.State.Decisions)
+	}
+	if err != nil {
 		return err
 	}
 	return f.Close()

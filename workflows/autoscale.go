@@ -84,6 +84,7 @@ func (s *autoscaler) evaluate(ctx workflow.Context) bool {
 	p := s.policy
 	ao := shortStep(time.Minute)
 	ao.RetryPolicy.MaximumAttempts = 3
+	ao.Summary = fmt.Sprintf("read %s: size of %s, YARN queue metrics", p.Cluster, p.HostGroup)
 	var obs autoscale.Observation
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, ao), a.ObserveCluster,
 		activities.ObserveInput{Cluster: p.Cluster, HostGroup: p.HostGroup}).Get(ctx, &obs)
@@ -115,6 +116,7 @@ func (s *autoscaler) scale(ctx workflow.Context, to int) string {
 	info := workflow.GetInfo(ctx)
 	ao := shortStep(time.Hour)
 	ao.RetryPolicy.MaximumAttempts = 3
+	ao.Summary = fmt.Sprintf("autoscale %s/%s to %d nodes", s.policy.Cluster, s.policy.HostGroup, to)
 	var outcome string
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, ao), a.RequestScale, activities.ScaleInput{
 		Cluster: s.policy.Cluster, Request: cluster.ScaleRequest{HostGroup: s.policy.HostGroup, Count: to},
