@@ -58,6 +58,9 @@ func (e *Emulator) nodeManagers(c *cluster, now time.Time) map[string]int64 {
 // is gone, then places waiting containers first come, first served, each
 // on the node with the most room.
 func (e *Emulator) schedule(c *cluster, now time.Time) {
+	if !e.hasWork(c) {
+		return // nothing to place: spare every tick the cluster's scan
+	}
 	nms := e.nodeManagers(c, now)
 	free := map[string]int64{}
 	for h, mb := range nms {
@@ -98,6 +101,16 @@ func (e *Emulator) schedule(c *cluster, now time.Time) {
 		a.Running = len(a.running)
 		a.State = appState(a)
 	}
+}
+
+// hasWork reports whether the cluster has an application not finished.
+func (e *Emulator) hasWork(c *cluster) bool {
+	for _, a := range e.apps {
+		if a.Cluster == c.name && a.State != "FINISHED" {
+			return true
+		}
+	}
+	return false
 }
 
 func roomiest(hosts []string, free map[string]int64, need int64) string {
