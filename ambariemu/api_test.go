@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The API surface real clients call, against the shapes in Ambari's
@@ -251,5 +252,52 @@ func TestStacksAndServerVersion(t *testing.T) {
 	}
 	if len(at(f.get("/api/v1/stacks"), "items").([]any)) != 2 {
 		t.Error("stacks: HDP and BIGTOP")
+	}
+}
+
+// A configuration change (PUT desired_config) is the type's next version
+// and a new service config version; the service's components show
+// stale_configs until they restart.
+func TestConfigurationChange(t *testing.T) {
+	f, _ := installed(t)
+	put := func(body string) (int, map[string]any) {
+		return f.raw("PUT", "/api/v1/clusters/c1", body, map[string]string{"X-Requested-By": "t"})
+	}
+	status, _ := put(`{"Clusters":{"desired_config":{"type":"hdfs-site","tag":"v2","properties":{"dfs.replication":"3"}}}}`)
+	if status != 200 {
+		t.Fatalf("PUT desired_config: %d", status)
+	}
+	c := f.get("/api/v1/clusters/c1?fields=Clusters/desired_configs")
+	if at(c, "Clusters/desired_configs/hdfs-site/tag") != "v2" || at(c, "Clusters/desired_configs/hdfs-site/version") != 1.0 {
+		t.Errorf("the first hdfs-site is version 1 (the blueprint had none): %v", at(c, "Clusters/desired_configs"))
+	}
+	if status, _ := put(`{"Clusters":{"desired_config":[{"type":"hdfs-site","tag":"v3","properties":{"dfs.replication":"2"}}]}}`); status != 200 {
+		t.Fatalf("a list of desired configs: %d", status)
+	}
+	c = f.get("/api/v1/clusters/c1?fields=Clusters/desired_configs")
+	if at(c, "Clusters/desired_configs/hdfs-site/tag") != "v3" || at(c, "Clusters/desired_configs/hdfs-site/version") != 2.0 {
+		t.Errorf("the next version: %v", at(c, "Clusters/desired_configs"))
+	}
+	if status, m := put(`{"Clusters":{"desired_config":{"type":"hdfs-site","tag":"v3","properties":{}}}}`); status != 400 ||
+		m["message"] != "Configuration with tag 'v3' exists for 'hdfs-site'" {
+		t.Errorf("a tag used twice: %d %v", status, m)
+	}
+	scv := f.get("/api/v1/clusters/c1/service_config_versions?service_name=HDFS&fields=*")
+	if at(scv, "items/0/service_config_version") != 2.0 || at(scv, "items/0/configurations/0/tag") != "v3" {
+		t.Errorf("service config version: %v", scv)
+	}
+	hc := f.get("/api/v1/clusters/c1/hosts/s.d/host_components/DATANODE")
+	if at(hc, "HostRoles/stale_configs") != true {
+		t.Fatalf("DATANODE must have stale configs: %v", hc)
+	}
+	f.clock.add(time.Second)
+	if status, _ := f.raw("POST", "/api/v1/clusters/c1/requests", `{"RequestInfo":{"command":"RESTART"},"Requests/resource_filters":[{"service_name":"HDFS","component_name":"DATANODE","hosts":"s.d"}]}`,
+		map[string]string{"X-Requested-By": "t"}); status != 202 {
+		t.Fatalf("restart: %d", status)
+	}
+	f.steps(5)
+	hc = f.get("/api/v1/clusters/c1/hosts/s.d/host_components/DATANODE")
+	if at(hc, "HostRoles/stale_configs") != false {
+		t.Fatalf("restarted, DATANODE is current: %v", hc)
 	}
 }

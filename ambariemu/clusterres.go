@@ -103,7 +103,7 @@ func (e *Emulator) clusterView(c *cluster) clusterItem {
 	if e.provisioned(c) {
 		it.Clusters.ProvisioningState = "INSTALLED"
 	}
-	for _, cv := range c.configs {
+	for _, cv := range currentConfigs(c) {
 		it.Clusters.DesiredConfigs[cv.Type] = desiredConfig{Tag: cv.Tag, Version: cv.Version}
 	}
 	now := e.cfg.Now()
@@ -128,11 +128,15 @@ func (e *Emulator) provisioned(c *cluster) bool {
 func (e *Emulator) configItems(c *cluster) []configItem {
 	out := []configItem{}
 	for _, cv := range c.configs {
-		out = append(out, configItem{Href: fmt.Sprintf("%s/configurations?type=%s&tag=%s", clusterHref(c.name), cv.Type, cv.Tag),
-			Tag: cv.Tag, Type: cv.Type, Version: cv.Version, Config: map[string]string{"cluster_name": c.name, "stack_id": e.stackID(c)},
-			Properties: cv.Properties})
+		out = append(out, e.configItem(c, cv))
 	}
 	return out
+}
+
+func (e *Emulator) configItem(c *cluster, cv configVersion) configItem {
+	return configItem{Href: fmt.Sprintf("%s/configurations?type=%s&tag=%s", clusterHref(c.name), cv.Type, cv.Tag),
+		Tag: cv.Tag, Type: cv.Type, Version: cv.Version, Config: map[string]string{"cluster_name": c.name, "stack_id": e.stackID(c)},
+		Properties: cv.Properties}
 }
 
 func (e *Emulator) configGroupItems(c *cluster) []configGroupItem {
@@ -154,19 +158,25 @@ func (e *Emulator) configGroupItems(c *cluster) []configGroupItem {
 	return out
 }
 
-// serviceConfigItems: version 1 of each service's configuration, the
-// types it defines.
+// serviceConfigItems: each service's current configuration version, the
+// current versions of the types it defines; every change of one of them
+// (PUT desired_config) is a new service config version.
 func (e *Emulator) serviceConfigItems(c *cluster) []serviceConfigItem {
 	st, _ := e.blueprints[c.blueprint].Stack()
-	all := e.configItems(c)
 	out := []serviceConfigItem{}
 	for _, svc := range sortedKeys(c.services) {
-		it := serviceConfigItem{Href: fmt.Sprintf("%s/service_config_versions?service_name=%s&service_config_version=1", clusterHref(c.name), svc),
-			ClusterName: c.name, ServiceName: svc, ServiceConfigVersion: 1, GroupID: -1, GroupName: "Default", IsCurrent: true,
+		version := int64(1)
+		for _, cv := range c.configs {
+			if cv.Version > 1 && serviceOfConfigType(st, cv.Type) == svc {
+				version++
+			}
+		}
+		it := serviceConfigItem{Href: fmt.Sprintf("%s/service_config_versions?service_name=%s&service_config_version=%d", clusterHref(c.name), svc, version),
+			ClusterName: c.name, ServiceName: svc, ServiceConfigVersion: version, GroupID: -1, GroupName: "Default", IsCurrent: true,
 			User: e.cfg.User, CreateTime: c.created.UnixMilli(), StackID: e.stackID(c), Configurations: []configItem{}}
-		for _, ci := range all {
-			if serviceOfConfigType(st, ci.Type) == svc {
-				it.Configurations = append(it.Configurations, ci)
+		for _, cv := range currentConfigs(c) {
+			if serviceOfConfigType(st, cv.Type) == svc {
+				it.Configurations = append(it.Configurations, e.configItem(c, cv))
 			}
 		}
 		out = append(out, it)

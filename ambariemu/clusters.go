@@ -12,6 +12,7 @@ import (
 func (e *Emulator) routeClusters(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/clusters", e.listClusters)
 	mux.HandleFunc("GET /api/v1/clusters/{c}", e.withCluster(e.getCluster))
+	mux.HandleFunc("PUT /api/v1/clusters/{c}", e.withCluster(e.putCluster))
 	mux.HandleFunc("POST /api/v1/clusters/{c}", e.createCluster)
 	mux.HandleFunc("DELETE /api/v1/clusters/{c}", e.withCluster(e.deleteCluster))
 	mux.HandleFunc("GET /api/v1/clusters/{c}/requests", e.withCluster(e.listRequests))

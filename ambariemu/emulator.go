@@ -64,6 +64,7 @@ type cluster struct {
 	decommissioned map[string]bool // "host/COMPONENT"
 	configs        []configVersion
 	configGroups   []configGroup
+	configChanged  map[string]time.Time // service -> when its configuration last changed
 }
 
 // New returns an emulator with no hosts, blueprints or clusters.

@@ -59,6 +59,7 @@ type clusterSnap struct {
 	Decommissioned  map[string]bool
 	Configs         []configVersion
 	ConfigGroups    []configGroup
+	ConfigChanged   map[string]time.Time `json:",omitempty"`
 }
 
 type requestSnap struct {
@@ -126,7 +127,7 @@ func (e *Emulator) snapshot() snapshot {
 	}
 	for _, c := range e.clusters {
 		s.Clusters = append(s.Clusters, clusterSnap{ID: c.id, Name: c.name, Blueprint: c.blueprint, Services: c.services, Hosts: c.hosts,
-			Created: c.created, Decommissioned: c.decommissioned, Configs: c.configs, ConfigGroups: c.configGroups})
+			Created: c.created, Decommissioned: c.decommissioned, Configs: c.configs, ConfigGroups: c.configGroups, ConfigChanged: c.configChanged})
 	}
 	for _, r := range e.requests {
 		rs := requestSnap{ID: r.id, Cluster: r.cluster, Context: r.context, Created: r.created, Start: r.start, End: r.end,
@@ -172,7 +173,7 @@ func (e *Emulator) restore(s snapshot) {
 			c.Decommissioned = map[string]bool{}
 		}
 		e.clusters[c.Name] = &cluster{id: c.ID, name: c.Name, blueprint: c.Blueprint, services: c.Services, hosts: c.Hosts, created: c.Created,
-			decommissioned: c.Decommissioned, configs: c.Configs, configGroups: c.ConfigGroups}
+			decommissioned: c.Decommissioned, configs: c.Configs, configGroups: c.ConfigGroups, configChanged: c.ConfigChanged}
 	}
 	for _, rs := range s.Requests {
 		r := &request{id: rs.ID, cluster: rs.Cluster, context: rs.Context, created: rs.Created, start: rs.Start, end: rs.End,

@@ -91,7 +91,7 @@ func clusterHref(c string) string { return "/api/v1/clusters/" + c }
 // hostComponentItems are the cluster's host components, those of one
 // host when host is given.
 func (e *Emulator) hostComponentItems(c *cluster, host string) []hostComponentItem {
-	states := e.componentStates(c)
+	states, started := e.componentStates(c), e.lastStarts(c)
 	out := []hostComponentItem{}
 	for _, hc := range e.hostComponents(c) {
 		if host != "" && hc.host != host {
@@ -109,7 +109,7 @@ func (e *Emulator) hostComponentItems(c *cluster, host string) []hostComponentIt
 			Href: fmt.Sprintf("%s/hosts/%s/host_components/%s", clusterHref(c.name), hc.host, hc.component),
 			HostRoles: hostRoles{ClusterName: c.name, ComponentName: hc.component, HostName: hc.host, ServiceName: hc.service,
 				State: stateOr(states, hc.host+"/"+hc.component), DesiredState: desired, DesiredAdminState: admin,
-				MaintenanceState: "OFF"},
+				MaintenanceState: "OFF", StaleConfigs: e.stale(c, started, hc)},
 		})
 	}
 	return out
