@@ -12,6 +12,7 @@ import (
 
 	"github.com/herdhq/herd/ambari"
 	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/internal/poll"
 )
 
 // BlueprintInput is what SubmitBlueprint registers and creates: the
@@ -264,8 +265,22 @@ func (a *Activities) stopIfAlive(ctx context.Context, cl *ambari.Client, in Host
 	if id == 0 {
 		return nil
 	}
-	_, err = a.PollAmbariRequest(ctx, PollInput{Cluster: in.Cluster, AmbariURL: in.AmbariURL, RequestID: id})
-	return err
+	return a.pollUnlessLost(ctx, cl, in.Cluster, fqdn, id)
+}
+
+// pollUnlessLost follows the stop of a leaving host's components until it
+// ends, or until Ambari loses the host's heartbeat: a host that died
+// meanwhile has nothing left to stop, and its tasks would never run (or, on
+// a real Ambari, time out).
+func (a *Activities) pollUnlessLost(ctx context.Context, cl *ambari.Client, clusterName, fqdn string, id int64) error {
+	var out RequestOutcome
+	return poll.Until(ctx, a.interval(), func(ctx context.Context) (bool, error) {
+		h, err := cl.Host(ctx, fqdn)
+		if ambari.HasStatus(err, http.StatusNotFound) || (err == nil && h.HostState == ambari.HostHeartbeatLost) {
+			return true, nil
+		}
+		return requestDone(ctx, cl, clusterName, id, &out)
+	})
 }
 
 // ServicesInput asks for every service of a cluster to be in State

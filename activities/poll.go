@@ -33,19 +33,26 @@ func (a *Activities) PollAmbariRequest(ctx context.Context, in PollInput) (Reque
 	cl := a.ambariClient(in.Cluster, in.AmbariURL)
 	var out RequestOutcome
 	err := poll.Until(ctx, a.interval(), func(ctx context.Context) (bool, error) {
-		req, err := cl.Request(ctx, in.Cluster, in.RequestID)
-		if err != nil {
-			return false, ambariErr(err, "poll ambari request %d", in.RequestID)
-		}
-		r := req.Requests
-		heartbeat(ctx, cluster.Progress{Status: r.RequestStatus, Percent: r.ProgressPercent, Done: r.CompletedTaskCount, Total: r.TaskCount})
-		out = RequestOutcome{Status: r.RequestStatus, ProgressPercent: r.ProgressPercent, Tasks: r.TaskCount}
-		if ambari.IsFinal(r.RequestStatus) && r.RequestStatus != ambari.StatusCompleted {
-			return false, temporal.NewNonRetryableApplicationError(failureMessage(req), ErrAmbariRequestFailed, nil, out)
-		}
-		return r.RequestStatus == ambari.StatusCompleted, nil
+		return requestDone(ctx, cl, in.Cluster, in.RequestID, &out)
 	})
 	return out, err
+}
+
+// requestDone looks at a request once, heartbeating its progress: done
+// when COMPLETED, a non-retryable error naming the failed tasks and hosts
+// when it ended otherwise.
+func requestDone(ctx context.Context, cl *ambari.Client, clusterName string, id int64, out *RequestOutcome) (bool, error) {
+	req, err := cl.Request(ctx, clusterName, id)
+	if err != nil {
+		return false, ambariErr(err, "poll ambari request %d", id)
+	}
+	r := req.Requests
+	heartbeat(ctx, cluster.Progress{Status: r.RequestStatus, Percent: r.ProgressPercent, Done: r.CompletedTaskCount, Total: r.TaskCount})
+	*out = RequestOutcome{Status: r.RequestStatus, ProgressPercent: r.ProgressPercent, Tasks: r.TaskCount}
+	if ambari.IsFinal(r.RequestStatus) && r.RequestStatus != ambari.StatusCompleted {
+		return false, temporal.NewNonRetryableApplicationError(failureMessage(req), ErrAmbariRequestFailed, nil, *out)
+	}
+	return r.RequestStatus == ambari.StatusCompleted, nil
 }
 
 func failureMessage(req *ambari.Request) string {
