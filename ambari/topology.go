@@ -2,6 +2,8 @@ package ambari
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -95,7 +97,7 @@ func (t *topology) validate() error {
 	}
 	var failures []string
 	services := t.services()
-	for _, svc := range sortedKeys(services) {
+	for _, svc := range slices.Sorted(maps.Keys(services)) {
 		for _, c := range t.st.ServiceComponents(svc) {
 			sc := t.st.Components[c]
 			card := ParseCardinality(sc.Cardinality)
@@ -213,7 +215,7 @@ func topologyError(failures []string, missing []missingDeps) error {
 		var groups []string
 		for _, m := range missing {
 			var comps []string
-			for _, c := range sortedKeys(m.comps) {
+			for _, c := range slices.Sorted(maps.Keys(m.comps)) {
 				var deps []string
 				for _, d := range m.comps[c] {
 					deps = append(deps, fmt.Sprintf("DependencyInfo[name=%s, scope=%s, auto-deploy=%t]", d.Name, d.Scope, d.AutoDeploy != nil && d.AutoDeploy.Enabled))

@@ -2,7 +2,8 @@ package ambari
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -82,8 +83,8 @@ func checkGroups(st Stack, bp Blueprint) error {
 // database.
 func checkProperties(bp Blueprint, props map[string]map[string]string) error {
 	var secrets []string
-	for _, typ := range sortedKeys(props) {
-		for _, name := range sortedKeys(props[typ]) {
+	for _, typ := range slices.Sorted(maps.Keys(props)) {
+		for _, name := range slices.Sorted(maps.Keys(props[typ])) {
 			if isSecretReference(props[typ][name]) {
 				secrets = append(secrets, "  Config:"+typ+" Property:"+name+"\n")
 			}
@@ -132,14 +133,5 @@ func ConfigProperties(cfgs []map[string]any) map[string]map[string]string {
 			}
 		}
 	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

@@ -2,7 +2,9 @@ package ambariemu
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 
 	"github.com/herdhq/herd/ambari"
 )
@@ -164,7 +166,7 @@ func (e *Emulator) configGroupItems(c *cluster) []configGroupItem {
 func (e *Emulator) serviceConfigItems(c *cluster) []serviceConfigItem {
 	st, _ := e.blueprints[c.blueprint].Stack()
 	out := []serviceConfigItem{}
-	for _, svc := range sortedKeys(c.services) {
+	for _, svc := range slices.Sorted(maps.Keys(c.services)) {
 		version := int64(1)
 		for _, cv := range c.configs {
 			if cv.Version > 1 && serviceOfConfigType(st, cv.Type) == svc {
@@ -188,7 +190,7 @@ func (e *Emulator) listClusters(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	items := []clusterItem{}
-	for _, n := range sortedKeys(e.clusters) {
+	for _, n := range slices.Sorted(maps.Keys(e.clusters)) {
 		items = append(items, e.clusterView(e.clusters[n]))
 	}
 	respond(w, r, http.StatusOK, view{body: collection{Href: "/api/v1/clusters", Items: items}, keys: clusterKeys, collection: true})

@@ -2,7 +2,9 @@ package ambariemu
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -175,7 +177,7 @@ func duplicateHosts(t ambari.ClusterTemplate, taken map[string]bool) []string {
 			seen[fqdn] = true
 		}
 	}
-	return sortedKeys(dups)
+	return slices.Sorted(maps.Keys(dups))
 }
 
 // writeAccepted is Ambari's 202: the request's absolute href and id.
@@ -326,7 +328,7 @@ func missingPasswords(t ambari.ClusterTemplate, bp ambari.Blueprint) string {
 		}
 		if len(missing) > 0 {
 			var types []string
-			for _, typ := range sortedKeys(missing) {
+			for _, typ := range slices.Sorted(maps.Keys(missing)) {
 				types = append(types, typ+"=["+strings.Join(missing[typ], ", ")+"]")
 			}
 			groups = append(groups, tg.Name+"={"+strings.Join(types, ", ")+"}")

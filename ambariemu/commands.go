@@ -2,8 +2,9 @@ package ambariemu
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/herdhq/herd/ambari"
@@ -124,9 +125,7 @@ func (e *Emulator) hostsWith(c *cluster, service, component string) []string {
 			seen[hc.host] = true
 		}
 	}
-	out := sortedKeys(seen)
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(seen))
 }
 
 func splitHosts(s string) []string {

@@ -2,6 +2,8 @@ package ambariemu
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/herdhq/herd/ambari"
@@ -40,7 +42,7 @@ func initialConfigs(bp ambari.Blueprint, t ambari.ClusterTemplate) []configVersi
 		}
 	}
 	out := []configVersion{}
-	for _, typ := range sortedKeys(merged) {
+	for _, typ := range slices.Sorted(maps.Keys(merged)) {
 		out = append(out, configVersion{Type: typ, Tag: "INITIAL", Version: 1, Properties: merged[typ]})
 	}
 	return out
@@ -62,11 +64,11 @@ func configGroups(bp ambari.Blueprint, t ambari.ClusterTemplate, firstID int64) 
 			}
 		}
 		byService := map[string][]configVersion{}
-		for _, typ := range sortedKeys(props) {
+		for _, typ := range slices.Sorted(maps.Keys(props)) {
 			svc := serviceOfConfigType(st, typ)
 			byService[svc] = append(byService[svc], configVersion{Type: typ, Tag: fmt.Sprintf("%s_%s", hg.Name, typ), Version: 1, Properties: props[typ]})
 		}
-		for _, svc := range sortedKeys(byService) {
+		for _, svc := range slices.Sorted(maps.Keys(byService)) {
 			out = append(out, configGroup{ID: firstID + int64(len(out)), Name: bp.Blueprints.BlueprintName + ":" + hg.Name, Tag: svc, HostGroup: hg.Name, Configs: byService[svc]})
 		}
 	}

@@ -3,9 +3,10 @@ package ambariemu
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/herdhq/herd/ambari"
@@ -178,7 +179,7 @@ func (e *Emulator) restore(s snapshot) {
 	for _, rs := range s.Requests {
 		r := &request{id: rs.ID, cluster: rs.Cluster, context: rs.Context, created: rs.Created, start: rs.Start, end: rs.End,
 			target: rs.Target, abortReason: rs.AbortReason, aborted: rs.Aborted}
-		for _, group := range sortedKeys(rs.Slots) {
+		for _, group := range slices.Sorted(maps.Keys(rs.Slots)) {
 			r.slots = append(r.slots, slot{group: group, count: rs.Slots[group], predicate: rs.SlotPredicates[group]})
 		}
 		for _, t := range rs.Tasks {
@@ -187,13 +188,4 @@ func (e *Emulator) restore(s snapshot) {
 		}
 		e.requests = append(e.requests, r)
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -2,7 +2,9 @@ package ambariemu
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -124,7 +126,7 @@ func stackNames() []string {
 	for _, st := range ambari.Stacks {
 		seen[st.Name] = true
 	}
-	return sortedKeys(seen)
+	return slices.Sorted(maps.Keys(seen))
 }
 
 func stackHref(name string) string { return "/api/v1/stacks/" + name }
@@ -172,25 +174,19 @@ func serviceDefItem(st ambari.Stack, s ambari.ServiceDef) stackServiceItem {
 			ci.Dependencies = append(ci.Dependencies, dependencyItem{Href: ci.Href + "/dependencies/" + comp,
 				Dependencies: dependencyInfo{StackName: st.Name, StackVersion: st.Version, ComponentName: comp,
 					DependentComponentName: c.Name, DependentServiceName: s.Name, Scope: d.Scope, AutoDeploy: d.AutoDeploy,
-					Conditions: orEmptyConds(d.Conditions)}})
+					Conditions: orEmpty(d.Conditions)}})
 		}
 		it.Components = append(it.Components, ci)
 	}
 	return it
 }
 
-func orEmpty(s []string) []string {
+// orEmpty is s, or an empty list where it is nil (JSON [] not null).
+func orEmpty[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
-}
-
-func orEmptyConds(c []ambari.Condition) []ambari.Condition {
-	if c == nil {
-		return []ambari.Condition{}
-	}
-	return c
 }
 
 func (e *Emulator) listStacks(w http.ResponseWriter, r *http.Request) {

@@ -2,6 +2,8 @@ package ambariemu
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/herdhq/herd/ambari"
@@ -174,7 +176,7 @@ func aggregateState(i componentInfo) string {
 func (e *Emulator) serviceItems(c *cluster) []serviceItem {
 	comps := e.componentItems(c, "")
 	out := []serviceItem{}
-	for _, name := range sortedKeys(c.services) {
+	for _, name := range slices.Sorted(maps.Keys(c.services)) {
 		it := serviceItem{Href: clusterHref(c.name) + "/services/" + name,
 			Info: serviceInfo{ClusterName: c.name, ServiceName: name, State: c.services[name], MaintenanceState: "OFF"}}
 		for _, comp := range comps {

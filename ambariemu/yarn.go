@@ -1,7 +1,9 @@
 package ambariemu
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -84,7 +86,7 @@ func (e *Emulator) schedule(c *cluster, now time.Time) {
 		}
 		a.running = kept
 	}
-	hosts := sortedKeys(nms)
+	hosts := slices.Sorted(maps.Keys(nms))
 	for _, a := range e.apps {
 		if a.Cluster != c.name {
 			continue

@@ -2,7 +2,8 @@ package providers
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -28,7 +29,7 @@ func (s Schema) Validate(opts map[string]string) error {
 	for _, o := range s.Options {
 		known[o.Name] = true
 	}
-	for _, k := range sortedKeys(opts) {
+	for _, k := range slices.Sorted(maps.Keys(opts)) {
 		if !known[k] {
 			return fmt.Errorf("provider %s has no option %q: it has %s", s.Name, k, s.optionNames())
 		}
@@ -63,7 +64,7 @@ func (r Registry) Get(name string) (Provider, error) {
 }
 
 // Names lists the registered provider names, sorted.
-func (r Registry) Names() []string { return sortedKeys(r) }
+func (r Registry) Names() []string { return slices.Sorted(maps.Keys(r)) }
 
 // Schemas is a set of provider descriptions, for checking a spec's
 // provider and options where no provider runs (the CLI).
@@ -79,13 +80,4 @@ func (ss Schemas) Validate(name string, opts map[string]string) error {
 		names = append(names, s.Name)
 	}
 	return fmt.Errorf("--provider %q: use %s", name, strings.Join(names, " or "))
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -221,7 +223,7 @@ func (e *EC2) tagSpecs(clusterName string, n cluster.Node) []types.TagSpecificat
 		{Key: awssdk.String(TagInstallation), Value: awssdk.String(e.Installation)},
 		{Key: awssdk.String("Name"), Value: awssdk.String(n.FQDN)},
 	}
-	for _, k := range sortedKeys(e.Opts.Tags) {
+	for _, k := range slices.Sorted(maps.Keys(e.Opts.Tags)) {
 		tags = append(tags, types.Tag{Key: awssdk.String(k), Value: awssdk.String(e.Opts.Tags[k])})
 	}
 	var specs []types.TagSpecification

@@ -5,9 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -219,7 +221,7 @@ func (f *fakeEC2) run(w http.ResponseWriter, form url.Values) {
 	f.tokens[token] = i.id
 	for _, typ := range []string{"instance", "volume", "network-interface"} {
 		f.authorize(iamRequest{action: "ec2:RunInstances", resource: arn + typ + "/new", requestTags: tg})
-		f.authorize(iamRequest{action: "ec2:CreateTags", resource: arn + typ + "/new", requestTags: tg, createAction: "RunInstances", tagKeys: sortedKeys(tg)})
+		f.authorize(iamRequest{action: "ec2:CreateTags", resource: arn + typ + "/new", requestTags: tg, createAction: "RunInstances", tagKeys: slices.Sorted(maps.Keys(tg))})
 	}
 	f.authorize(iamRequest{action: "ec2:RunInstances", resource: "arn:aws:ec2:eu-central-1::image/" + image})
 	if subnet != "" {

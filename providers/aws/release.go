@@ -3,7 +3,8 @@ package aws
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"time"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
@@ -30,7 +31,7 @@ func (e *EC2) Release(ctx context.Context, clusterName string) (cluster.Released
 			return empty == 2, nil
 		}
 		empty = 0
-		ids := sortedKeys(found)
+		ids := slices.Sorted(maps.Keys(found))
 		if err := e.Terminate(ctx, ids); err != nil {
 			return false, err
 		}
@@ -139,13 +140,4 @@ func idsOf(insts []cluster.Instance) []string {
 		}
 	}
 	return ids
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
