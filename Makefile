@@ -1,14 +1,22 @@
 # herd — see README.md
 IMAGE ?= herd-node:dev
+WORKER_IMAGE ?= herd-worker:dev
 GO    ?= go
 BIN   := bin
 
-.PHONY: all build image run test fuzz chaos bench vet clean
+.PHONY: all build cli image worker-image run test production fuzz chaos bench vet clean
 
 all: build
 
+# bin/herd: the CLI and worker with the embedded default (`herd dev`,
+# `herd up`): it links the Temporal server and its Web UI.
 build:
-	$(GO) build -o $(BIN)/herd ./cmd/herd
+	$(GO) build -tags embedded -o $(BIN)/herd ./cmd/herd
+
+# bin/slim/herd: the same CLI and worker without the Temporal server, for
+# laptops and production workers (static).
+cli:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $(BIN)/slim/herd ./cmd/herd
 
 # The node image: a static herd-node binary in a FROM scratch image; nothing is pulled.
 image:
@@ -16,6 +24,16 @@ image:
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/image/herd-node ./cmd/herd-node
 	cp deploy/node.Dockerfile $(BIN)/image/Dockerfile
 	docker build -q -t $(IMAGE) $(BIN)/image
+
+# The production worker image: the slim static herd in a FROM scratch image
+# with the machine's CA bundle (for TLS to Temporal and cloud APIs); nothing
+# is pulled.
+worker-image: cli
+	mkdir -p $(BIN)/worker-image
+	cp $(BIN)/slim/herd $(BIN)/worker-image/herd
+	cp /etc/ssl/certs/ca-certificates.crt $(BIN)/worker-image/
+	cp deploy/worker.Dockerfile $(BIN)/worker-image/Dockerfile
+	docker build -q -t $(WORKER_IMAGE) $(BIN)/worker-image
 
 # Build the image, start the embedded default (Temporal + UI + worker) in the
 # background, provision a 3-node demo cluster and print it.

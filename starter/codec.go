@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"time"
 
@@ -87,7 +88,7 @@ func newToken() string {
 // secretsCommand is `herd secrets`.
 func (app *App) secretsCommand() *cobra.Command {
 	cmd := group("secrets", "manage the master key's payload keys")
-	cmd.AddCommand(&cobra.Command{
+	cmd.AddCommand(app.secretsInitCommand(), &cobra.Command{
 		Use:   "rotate",
 		Short: "encrypt new payloads with a new key; older keys still decrypt old histories",
 		Args:  cobra.NoArgs,
@@ -106,4 +107,24 @@ func (app *App) secretsCommand() *cobra.Command {
 		},
 	})
 	return cmd
+}
+
+// secretsInitCommand is `herd secrets init`: a new master key for a new
+// deployment, never over an existing one.
+func (app *App) secretsInitCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "init",
+		Short: "create the master key of a new deployment at --secret-file (every worker and client of it shares this one file)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if _, err := os.Stat(app.SecretFile); err == nil {
+				return usage(fmt.Errorf("%s already exists: a deployment has one master key, shared by all its workers; copy that file, never make a second one", app.SecretFile))
+			}
+			if _, err := secrets.LoadOrCreate(app.SecretFile); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "master key written to %s (mode 0600): give every worker of this deployment a copy of it, and keep one safe; without it, cluster credentials and workflow payloads cannot be recovered\n", app.SecretFile)
+			return nil
+		},
+	}
 }

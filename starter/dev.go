@@ -52,8 +52,8 @@ func (app *App) devCommand() *cobra.Command {
 		Short: "run the embedded default: Temporal server (SQLite), its Web UI and a herd worker, in one process",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if app.embedded == nil {
-				return errors.New("this herd binary has no embedded Temporal server: run `herd worker` against a Temporal cluster, or use the full herd build")
+			if err := app.needEmbedded(); err != nil {
+				return err
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
@@ -66,6 +66,15 @@ func (app *App) devCommand() *cobra.Command {
 	}
 	bindDevFlags(cmd, &f)
 	return cmd
+}
+
+// needEmbedded refuses `herd dev` and `herd up` in the slim build.
+func (app *App) needEmbedded() error {
+	if app.embedded != nil {
+		return nil
+	}
+	return usage(errors.New("this herd build has no embedded Temporal server (it is the slim build for workers and laptops): " +
+		"point it at a Temporal cluster with --address, or build the embedded default with `make build` (go build -tags embedded ./cmd/herd)"))
 }
 
 // runDev serves the embedded server and a worker until ctx ends.

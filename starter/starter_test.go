@@ -129,3 +129,32 @@ func TestDescribeSpec(t *testing.T) {
 		t.Fatalf("got %q, want %q", got, want)
 	}
 }
+
+// TestSlimBuildRefusesTheEmbeddedDefault: without an embedded server,
+// `herd dev` and `herd up` say how to get one, as usage errors.
+func TestSlimBuildRefusesTheEmbeddedDefault(t *testing.T) {
+	for _, args := range [][]string{{"dev"}, {"up", "--secret-file", filepath.Join(t.TempDir(), "k")}} {
+		_, err := run(t, args...)
+		if err == nil || ExitCode(err) != 2 || !strings.Contains(err.Error(), "make build") {
+			t.Errorf("herd %s: %v (exit %d)", args[0], err, ExitCode(err))
+		}
+	}
+}
+
+// TestSecretsInit: a new master key once, 0600; never over an existing one.
+func TestSecretsInit(t *testing.T) {
+	key := filepath.Join(t.TempDir(), "etc", "master.key")
+	if out, err := run(t, "secrets", "init", "--secret-file", key); err != nil || !strings.Contains(out, "every worker") {
+		t.Fatalf("init: %v\n%s", err, out)
+	}
+	info, err := os.Stat(key)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", info, err)
+	}
+	before, _ := os.ReadFile(key)
+	_, err = run(t, "secrets", "init", "--secret-file", key)
+	after, _ := os.ReadFile(key)
+	if err == nil || !strings.Contains(err.Error(), "already exists") || !bytes.Equal(before, after) {
+		t.Fatalf("second init: %v; key changed: %v", err, !bytes.Equal(before, after))
+	}
+}

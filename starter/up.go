@@ -31,6 +31,9 @@ func (app *App) upCommand() *cobra.Command {
 		Short: "start `herd dev` in the background and provision a demo cluster on the local Docker engine",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := app.needEmbedded(); err != nil {
+				return err
+			}
 			spec, err := create.Spec(name)
 			if err != nil {
 				return usage(err)

@@ -46,7 +46,11 @@ func (app *App) versionCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			v := BuildVersion()
 			return app.print(cmd.OutOrStdout(), v, func() {
-				fmt.Fprintf(cmd.OutOrStdout(), "herd %s %s (%s, Temporal SDK %s, embedded server %s)\n", v.Version, v.Revision, v.Go, v.SDK, v.Server)
+				server := "no embedded server"
+				if v.Server != "" {
+					server = "embedded server " + v.Server
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "herd %s %s (%s, Temporal SDK %s, %s)\n", v.Version, v.Revision, v.Go, v.SDK, server)
 			})
 		},
 	}

@@ -41,9 +41,8 @@ var live = []string{"pending", "running", "stopping", "stopped"}
 
 // EC2 launches, finds, stops and terminates a cluster's instances.
 type EC2 struct {
-	Client *ec2.Client
-	SSM    *ssm.Client // resolves an AMI given as an SSM parameter
-	Opts   Options
+	api  api // EC2, and SSM to resolve an AMI given as a parameter
+	Opts Options
 	// Installation is this herd installation's id: every resource carries
 	// it, and release touches only what does.
 	Installation string
@@ -75,7 +74,7 @@ func NewEC2(ctx context.Context, o Options, installation string, log *slog.Logge
 			so.BaseEndpoint = awssdk.String(o.Endpoint)
 		}
 	})
-	return &EC2{Client: cl, SSM: sm, Opts: o, Installation: installation, WaitTimeout: 10 * time.Minute, Every: 2 * time.Second, Logger: log}, nil
+	return &EC2{api: newAPI(cl, sm), Opts: o, Installation: installation, WaitTimeout: 10 * time.Minute, Every: 2 * time.Second, Logger: log}, nil
 }
 
 // ClientToken is the idempotency token of one launch of a node: the same on
@@ -188,7 +187,7 @@ func (e *EC2) run(ctx context.Context, clusterName string, l Launch, root, subne
 	if l.Spot {
 		in.InstanceMarketOptions = &types.InstanceMarketOptionsRequest{MarketType: types.MarketTypeSpot}
 	}
-	out, err := e.Client.RunInstances(ctx, in)
+	out, err := e.api.runInstances(ctx, in)
 	if err != nil {
 		return "", classify("launch "+n.Name, err)
 	}
@@ -245,7 +244,7 @@ func (e *EC2) rootDevice(ctx context.Context) (string, error) {
 			e.rootErr = err
 			return
 		}
-		out, err := e.Client.DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: []string{image}})
+		out, err := e.api.describeImages(ctx, &ec2.DescribeImagesInput{ImageIds: []string{image}})
 		switch {
 		case err != nil:
 			e.rootErr = classify("describe image "+image, err)
@@ -267,7 +266,7 @@ func (e *EC2) resolveImage(ctx context.Context) (string, error) {
 	if !ok {
 		return e.Opts.AMI, nil
 	}
-	out, err := e.SSM.GetParameter(ctx, &ssm.GetParameterInput{Name: awssdk.String(name)})
+	out, err := e.api.getParameter(ctx, &ssm.GetParameterInput{Name: awssdk.String(name)})
 	if err != nil {
 		return "", classify("resolve the AMI of SSM parameter "+name, err)
 	}
@@ -319,22 +318,28 @@ func reason(i types.Instance) string {
 	return string(i.State.Name)
 }
 
-// describe reads instances by id (all pages).
+// describe reads instances by id (all pages). It follows NextToken itself:
+// the SDK's paginator takes the client as an interface, and a client held
+// in an interface keeps every one of EC2's API methods in the binary (the
+// Temporal SDK's reflection turns off the linker's method pruning).
 func (e *EC2) describe(ctx context.Context, in *ec2.DescribeInstancesInput) (map[string]types.Instance, error) {
 	out := map[string]types.Instance{}
-	p := ec2.NewDescribeInstancesPaginator(e.Client, in)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	page := *in
+	for {
+		res, err := e.api.describeInstances(ctx, &page)
 		if err != nil {
 			return nil, classify("describe instances", err)
 		}
-		for _, r := range page.Reservations {
+		for _, r := range res.Reservations {
 			for _, i := range r.Instances {
 				out[awssdk.ToString(i.InstanceId)] = i
 			}
 		}
+		if awssdk.ToString(res.NextToken) == "" {
+			return out, nil
+		}
+		page.NextToken = res.NextToken
 	}
-	return out, nil
 }
 
 func tag(tags []types.Tag, key string) string {
@@ -400,7 +405,7 @@ func (e *EC2) Pin(ctx context.Context, id string) (string, error) {
 	if pin == "" {
 		return "", fmt.Errorf("instance %s has not told its engine certificate's fingerprint on its console yet", id)
 	}
-	_, err = e.Client.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id},
+	_, err = e.api.createTags(ctx, &ec2.CreateTagsInput{Resources: []string{id},
 		Tags: []types.Tag{{Key: awssdk.String(TagEnginePin), Value: awssdk.String(pin)}}})
 	return pin, classify("tag instance "+id+" with its engine pin", err)
 }

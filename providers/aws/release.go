@@ -48,12 +48,12 @@ func (e *EC2) Terminate(ctx context.Context, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	_, err := e.Client.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: ids})
+	_, err := e.api.terminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: ids})
 	if apiCode(err) != "InvalidInstanceID.NotFound" {
 		return classify("terminate instances", err)
 	}
 	for _, id := range ids {
-		_, err := e.Client.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{id}})
+		_, err := e.api.terminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{id}})
 		if err != nil && apiCode(err) != "InvalidInstanceID.NotFound" {
 			return classify("terminate instance "+id, err)
 		}
@@ -68,7 +68,7 @@ func (e *EC2) Stop(ctx context.Context, insts []cluster.Instance) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	if _, err := e.Client.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: ids}); err != nil {
+	if _, err := e.api.stopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: ids}); err != nil {
 		return classify("stop instances", err)
 	}
 	return e.waitState(ctx, ids, "stopped")
@@ -80,7 +80,7 @@ func (e *EC2) Start(ctx context.Context, insts []cluster.Instance) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	if _, err := e.Client.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: ids}); err != nil {
+	if _, err := e.api.startInstances(ctx, &ec2.StartInstancesInput{InstanceIds: ids}); err != nil {
 		return classify("start instances", err)
 	}
 	return e.waitState(ctx, ids, "running")
@@ -125,7 +125,7 @@ func (e *EC2) State(ctx context.Context, id string) (string, string, error) {
 func (e *EC2) ConsoleOutput(ctx context.Context, id string) string {
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	out, err := e.Client.GetConsoleOutput(cctx, &ec2.GetConsoleOutputInput{InstanceId: awssdk.String(id), Latest: awssdk.Bool(true)})
+	out, err := e.api.getConsoleOutput(cctx, &ec2.GetConsoleOutputInput{InstanceId: awssdk.String(id), Latest: awssdk.Bool(true)})
 	if err != nil || out.Output == nil {
 		return ""
 	}
