@@ -48,6 +48,12 @@ test:
 	$(GO) test -count=1 -timeout 30m $$($(GO) list ./... | grep -v '/e2e$$')
 	$(GO) test -count=1 -timeout 30m ./e2e
 
+# herd on a real Temporal cluster: PostgreSQL (Debian's package), the
+# schema made by Temporal's SQL tool, two Temporal server processes and two
+# slim herd workers; one server and one worker killed mid-way.
+production:
+	$(GO) test -tags production -count=1 -timeout 20m -v -run 'TestOnARealTemporalCluster' ./e2e
+
 # The chaos tests: the worker process killed (-9) after every step of every
 # operation, the Temporal server restarted mid-operation, a fault-injecting
 # proxy in front of the Docker API. They print a table of what was killed

@@ -18,6 +18,8 @@ func WorkflowID(cluster string) string { return "autoscale/" + cluster }
 type Input struct {
 	Policy Policy `json:"policy"`
 	State  State  `json:"state"`
+	// Place is the cluster's: where its metrics are read from.
+	Place string `json:"place,omitempty"`
 }
 
 // Status is what the workflow shows: its policy and state.

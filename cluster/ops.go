@@ -1,6 +1,7 @@
 package cluster
 
-// TaskQueue is where herd's workers listen.
+// TaskQueue is where every herd worker runs workflows, and the activities
+// of clusters with no place (see ActivityQueue).
 const TaskQueue = "herd"
 
 // Workflow type names, as registered by the worker.
@@ -80,6 +81,8 @@ type ReleaseInput struct {
 	Cluster  string            `json:"cluster"`
 	Provider string            `json:"provider"`
 	Options  map[string]string `json:"provider_options,omitempty"`
+	// Place is where the release runs (see ActivityQueue).
+	Place string `json:"place,omitempty"`
 }
 
 // Sweep is what a release across providers found and removed.
@@ -132,4 +135,6 @@ type ScheduledScale struct {
 	// cluster's autoscaling instead of scaling to a size.
 	AutoscaleMin int `json:"autoscale_min,omitempty"`
 	AutoscaleMax int `json:"autoscale_max,omitempty"`
+	// Place is the cluster's: where the request is sent from.
+	Place string `json:"place,omitempty"`
 }

@@ -16,11 +16,14 @@ import (
 
 // Spec is what a user asks for.
 type Spec struct {
-	Name            string            `json:"name"`
-	BlueprintName   string            `json:"blueprint_name"`
-	Blueprint       ambari.Blueprint  `json:"blueprint"`
-	HostGroups      []HostGroup       `json:"host_groups"`
-	Provider        string            `json:"provider"`
+	Name          string           `json:"name"`
+	BlueprintName string           `json:"blueprint_name"`
+	Blueprint     ambari.Blueprint `json:"blueprint"`
+	HostGroups    []HostGroup      `json:"host_groups"`
+	Provider      string           `json:"provider"`
+	// Place is where the cluster's activities run (see ActivityQueue);
+	// empty for any worker without a place.
+	Place           string            `json:"place,omitempty"`
 	ProviderOptions map[string]string `json:"provider_options,omitempty"`
 	Image           string            `json:"image"`
 	Domain          string            `json:"domain"`
@@ -71,6 +74,9 @@ func (s Spec) Validate() error {
 	}
 	if s.Provider == "" {
 		return fmt.Errorf("no provider given: use --provider %s", DefaultProvider)
+	}
+	if err := ValidatePlace(s.Place); err != nil {
+		return err
 	}
 	if err := ambari.ValidateBlueprint(s.Blueprint, true); err != nil {
 		return fmt.Errorf("blueprint %q is not valid: %w", s.BlueprintName, err)

@@ -63,6 +63,7 @@ const (
 type Status struct {
 	Cluster   string       `json:"cluster"`
 	Provider  string       `json:"provider"`
+	Place     string       `json:"place,omitempty"`
 	Phase     Phase        `json:"phase"`
 	Operation string       `json:"operation"`
 	Steps     []StepStatus `json:"steps"`

@@ -146,13 +146,19 @@ func (s *stack) checkNothingCreated(before map[string]bool) {
 	if it, err := s.c.ScheduleClient().List(ctx, client.ScheduleListOptions{}); err != nil || it.HasNext() {
 		s.t.Fatalf("bad input made a schedule (%v)", err)
 	}
+	if made := s.madeSince(before); len(made) != 0 {
+		s.t.Fatalf("bad input made %v", made)
+	}
+}
+
+// madeSince lists herd's containers, networks and volumes on the engine
+// that were not there before.
+func (s *stack) madeSince(before map[string]bool) []string {
 	var made []string
 	for id := range s.herdResources() {
 		if !before[id] {
 			made = append(made, id)
 		}
 	}
-	if len(made) != 0 {
-		s.t.Fatalf("bad input made %v", made)
-	}
+	return made
 }

@@ -33,7 +33,7 @@ func (c *Client) SetAutoscale(ctx context.Context, p autoscale.Policy) (autoscal
 		ID: autoscale.WorkflowID(p.Cluster), TaskQueue: cluster.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		StaticSummary:            "autoscale " + p.Cluster + "/" + p.HostGroup,
-	}, autoscale.WorkflowName, autoscale.Input{Policy: p})
+	}, autoscale.WorkflowName, autoscale.Input{Policy: p, Place: spec.Place})
 	h, err := c.T.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{WorkflowID: autoscale.WorkflowID(p.Cluster), UpdateName: autoscale.UpdatePolicy,
 			Args: []any{p}, WaitForStage: client.WorkflowUpdateStageCompleted}})

@@ -124,3 +124,9 @@ func closedPhase(s enumspb.WorkflowExecutionStatus) cluster.Phase {
 	}
 	return cluster.PhaseFailed
 }
+
+// Served reports whether a worker polls the activity queue of a place now.
+func (c *Client) Served(ctx context.Context, place string) bool {
+	d, err := c.T.DescribeTaskQueue(ctx, cluster.ActivityQueue(place), enumspb.TASK_QUEUE_TYPE_ACTIVITY)
+	return err == nil && len(d.GetPollers()) > 0
+}

@@ -115,7 +115,7 @@ func (c *Client) Terminate(ctx context.Context, name string, fallback cluster.Re
 	in := fallback
 	in.Cluster = name
 	if spec, err := c.SpecOf(ctx, name); err == nil && in.Provider == "" {
-		in.Provider, in.Options = spec.Provider, spec.ProviderOptions
+		in.Provider, in.Options, in.Place = spec.Provider, spec.ProviderOptions, spec.Place
 	}
 	run, err := c.T.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: cluster.TerminateWorkflowID(name), TaskQueue: cluster.TaskQueue,

@@ -100,7 +100,7 @@ func (c *Client) CreateSchedule(ctx context.Context, id string, r ScheduleReques
 		Memo: map[string]any{"cluster": r.Cluster},
 		Action: &client.ScheduleWorkflowAction{
 			ID: "scale/" + r.Cluster + "/" + id, Workflow: cluster.WorkflowScale, TaskQueue: cluster.TaskQueue,
-			Args: []any{cluster.ScheduledScale{Cluster: r.Cluster, Request: r.Request, AutoscaleMin: r.AutoscaleMin, AutoscaleMax: r.AutoscaleMax}},
+			Args: []any{cluster.ScheduledScale{Cluster: r.Cluster, Request: r.Request, AutoscaleMin: r.AutoscaleMin, AutoscaleMax: r.AutoscaleMax, Place: st.Place}},
 		},
 	})
 	if err != nil {

@@ -19,6 +19,7 @@ type CreateFlags struct {
 	Blueprint      string
 	Nodes          int
 	Provider       string
+	Place          string
 	Image          string
 	Domain         string
 	KeepOnFailure  bool
@@ -41,7 +42,7 @@ func (f CreateFlags) Spec(name string) (cluster.Spec, error) {
 	if err != nil {
 		return spec, err
 	}
-	spec.Provider, spec.Image, spec.Domain, spec.KeepOnFailure = f.Provider, f.Image, f.Domain, f.KeepOnFailure
+	spec.Provider, spec.Place, spec.Image, spec.Domain, spec.KeepOnFailure = f.Provider, f.Place, f.Image, f.Domain, f.KeepOnFailure
 	spec.QuorumTimeout, spec.InstallTimeout = f.QuorumTimeout, f.InstallTimeout
 	spec.Repair, spec.MinNodes = f.Repair, f.MinNodes
 	if spec.NodeEnv, err = keyValues("--node-env", f.NodeEnv); err != nil {
@@ -98,6 +99,7 @@ Examples:
 	fl.StringVar(&f.Blueprint, "blueprint", f.Blueprint, "built-in blueprint name or a blueprint JSON file")
 	fl.IntVar(&f.Nodes, "nodes", f.Nodes, "number of nodes")
 	fl.StringVar(&f.Provider, "provider", f.Provider, "where to run the cluster: docker or aws")
+	fl.StringVar(&f.Place, "place", "", "run the cluster's steps on the workers started with this --place (a region, a data centre), which can reach its machines")
 	fl.StringVar(&f.Image, "image", f.Image, "node image; make image builds herd-node:dev (no image is pulled)")
 	fl.StringVar(&f.Domain, "domain", f.Domain, "DNS domain of the nodes")
 	fl.BoolVar(&f.KeepOnFailure, "keep-on-failure", false, "leave containers in place when provisioning fails, for debugging")
@@ -119,6 +121,9 @@ Examples:
 func (app *App) create(ctx context.Context, c *herdclient.Client, spec cluster.Spec, wait bool, out io.Writer) error {
 	if err := c.Create(ctx, spec); err != nil {
 		return err
+	}
+	if spec.Place != "" && !c.Served(ctx, spec.Place) {
+		fmt.Fprintf(out, "no worker serves place %s yet: %s waits until one does (herd worker --place %s, where its machines can be reached)\n", spec.Place, spec.Name, spec.Place)
 	}
 	if !wait {
 		fmt.Fprintf(out, "provisioning %s started (workflow %s); follow it with: herd cluster status %s\n", spec.Name, cluster.WorkflowID(spec.Name), spec.Name)

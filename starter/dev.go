@@ -111,5 +111,5 @@ func (app *App) runDev(ctx context.Context, f DevFlags, logger *slog.Logger) err
 		return err
 	}
 	logger.Info("herd dev is up", "temporal", addr, "ui", uiURL, "data", f.DataDir)
-	return worker.Run(ctx, c, acts, "")
+	return worker.Run(ctx, c, acts, "", "")
 }

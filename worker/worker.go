@@ -22,34 +22,77 @@ import (
 	"github.com/herdhq/herd/workflows"
 )
 
-// New returns a worker with every herd workflow and activity registered,
-// its activities heartbeated by activities.Interceptor; killAfter is for
-// the chaos tests only (see there), empty otherwise.
+// New returns a worker with every herd workflow and activity registered on
+// the "herd" task queue, its activities heartbeated by
+// activities.Interceptor; killAfter is for the chaos tests only (see
+// there), empty otherwise.
 func New(c client.Client, acts *activities.Activities, killAfter string) worker.Worker {
-	log := acts.Logger
-	if log == nil {
-		log = slog.Default()
-	}
 	w := worker.New(c, cluster.TaskQueue, worker.Options{
-		Interceptors: []interceptor.WorkerInterceptor{activities.Interceptor(killAfter, log)},
+		Identity:     identity(cluster.TaskQueue),
+		Interceptors: []interceptor.WorkerInterceptor{activities.Interceptor(killAfter, logger(acts))},
 	})
-	w.RegisterWorkflow(workflows.ClusterWorkflow)
-	w.RegisterWorkflow(workflows.TerminateCluster)
-	w.RegisterWorkflow(workflows.ScaleWorkflow)
-	w.RegisterWorkflow(workflows.AutoscaleWorkflow)
+	registerWorkflows(w)
 	w.RegisterActivity(acts)
 	return w
 }
 
-// Run runs a worker until ctx ends, then stops it gracefully (running
-// activities get the worker's stop timeout to finish).
-func Run(ctx context.Context, c client.Client, acts *activities.Activities, killAfter string) error {
-	w := New(c, acts, killAfter)
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("start worker: %w", err)
+// Workers returns the workers of a worker process. With no place, it is
+// New's one worker. At a place, one runs workflows on the "herd" task
+// queue (no activities of clusters elsewhere) and one runs the activities
+// of the place's clusters on the place's queue (cluster.ActivityQueue).
+func Workers(c client.Client, acts *activities.Activities, place, killAfter string) []worker.Worker {
+	if place == "" {
+		return []worker.Worker{New(c, acts, killAfter)}
+	}
+	wf := worker.New(c, cluster.TaskQueue, worker.Options{Identity: identity(cluster.TaskQueue), LocalActivityWorkerOnly: true})
+	registerWorkflows(wf)
+	queue := cluster.ActivityQueue(place)
+	act := worker.New(c, queue, worker.Options{
+		Identity: identity(queue), DisableWorkflowWorker: true,
+		Interceptors: []interceptor.WorkerInterceptor{activities.Interceptor(killAfter, logger(acts))},
+	})
+	act.RegisterActivity(acts)
+	return []worker.Worker{wf, act}
+}
+
+func registerWorkflows(w worker.Worker) {
+	w.RegisterWorkflow(workflows.ClusterWorkflow)
+	w.RegisterWorkflow(workflows.TerminateCluster)
+	w.RegisterWorkflow(workflows.ScaleWorkflow)
+	w.RegisterWorkflow(workflows.AutoscaleWorkflow)
+}
+
+// identity names a worker in histories (who ran each step): process, host
+// and task queue.
+func identity(queue string) string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%d@%s@%s", os.Getpid(), host, queue)
+}
+
+func logger(acts *activities.Activities) *slog.Logger {
+	if acts.Logger != nil {
+		return acts.Logger
+	}
+	return slog.Default()
+}
+
+// Run runs a worker process's workers (see Workers) until ctx ends, then
+// stops them gracefully (running activities get the worker's stop timeout
+// to finish).
+func Run(ctx context.Context, c client.Client, acts *activities.Activities, place, killAfter string) error {
+	ws := Workers(c, acts, place, killAfter)
+	for i, w := range ws {
+		if err := w.Start(); err != nil {
+			for _, started := range ws[:i] {
+				started.Stop()
+			}
+			return fmt.Errorf("start worker: %w", err)
+		}
 	}
 	<-ctx.Done()
-	w.Stop()
+	for _, w := range ws {
+		w.Stop()
+	}
 	return nil
 }
 

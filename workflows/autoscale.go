@@ -23,7 +23,7 @@ const autoscaleContinueAfter = 400
 // own scale update (and its validator). Every decision is kept (query
 // "autoscale"), shown in the UI and counted.
 func AutoscaleWorkflow(ctx workflow.Context, in autoscale.Input) error {
-	s := &autoscaler{policy: in.Policy, state: in.State}
+	s := &autoscaler{policy: in.Policy, state: in.State, place: in.Place}
 	if err := s.register(ctx); err != nil {
 		return err
 	}
@@ -43,12 +43,13 @@ func AutoscaleWorkflow(ctx workflow.Context, in autoscale.Input) error {
 		}
 	}
 	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
-	return workflow.NewContinueAsNewError(ctx, AutoscaleWorkflow, autoscale.Input{Policy: s.policy, State: s.state})
+	return workflow.NewContinueAsNewError(ctx, AutoscaleWorkflow, autoscale.Input{Policy: s.policy, State: s.state, Place: s.place})
 }
 
 type autoscaler struct {
 	policy  autoscale.Policy
 	state   autoscale.State
+	place   string // the cluster's, where its activities run
 	changed bool
 }
 
@@ -85,6 +86,7 @@ func (s *autoscaler) evaluate(ctx workflow.Context) bool {
 	ao := shortStep(time.Minute)
 	ao.RetryPolicy.MaximumAttempts = 3
 	ao.Summary = fmt.Sprintf("read %s: size of %s, YARN queue metrics", p.Cluster, p.HostGroup)
+	ao.TaskQueue = cluster.ActivityQueue(s.place)
 	var obs autoscale.Observation
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, ao), a.ObserveCluster,
 		activities.ObserveInput{Cluster: p.Cluster, HostGroup: p.HostGroup}).Get(ctx, &obs)
@@ -117,6 +119,7 @@ func (s *autoscaler) scale(ctx workflow.Context, to int) string {
 	ao := shortStep(time.Hour)
 	ao.RetryPolicy.MaximumAttempts = 3
 	ao.Summary = fmt.Sprintf("autoscale %s/%s to %d nodes", s.policy.Cluster, s.policy.HostGroup, to)
+	ao.TaskQueue = cluster.ActivityQueue(s.place)
 	var outcome string
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, ao), a.RequestScale, activities.ScaleInput{
 		Cluster: s.policy.Cluster, Request: cluster.ScaleRequest{HostGroup: s.policy.HostGroup, Count: to},

@@ -40,7 +40,7 @@ func ClusterWorkflow(ctx workflow.Context, in cluster.ClusterInput) error {
 		if err := validateSpec(ctx, in.Spec); err != nil {
 			return err
 		}
-		c.state = cluster.State{Spec: in.Spec, Status: cluster.Status{Cluster: in.Spec.Name, Provider: in.Spec.Provider}}
+		c.state = cluster.State{Spec: in.Spec, Status: cluster.Status{Cluster: in.Spec.Name, Provider: in.Spec.Provider, Place: in.Spec.Place}}
 	}
 	if err := c.register(ctx); err != nil {
 		return err

@@ -51,7 +51,7 @@ func actErr[I any](ctx workflow.Context, r *runner, s step, fn func(context.Cont
 func (r *runner) run(ctx workflow.Context, s step, exec func(workflow.Context) error) error {
 	r.st.Status.SetStep(s.name, cluster.StepRunning, "")
 	r.publish(ctx)
-	s.ao.Summary = s.summary
+	s.ao.Summary, s.ao.TaskQueue = s.summary, r.queue()
 	started := workflow.Now(ctx)
 	err := exec(workflow.WithActivityOptions(ctx, s.ao))
 	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"step": s.name, "ok": fmt.Sprint(err == nil)}).
@@ -64,6 +64,9 @@ func (r *runner) run(ctx workflow.Context, s step, exec func(workflow.Context) e
 	r.st.Status.SetStep(s.name, cluster.StepDone, "")
 	return nil
 }
+
+// queue is the task queue of the cluster's activities: its place's.
+func (r *runner) queue() string { return cluster.ActivityQueue(r.st.Spec.Place) }
 
 // on names where a step acts, for activity summaries.
 func (r *runner) on() string { return " on " + r.st.Spec.Provider }
@@ -110,7 +113,7 @@ func (r *runner) startAgents(ctx workflow.Context, nodes []cluster.Node, inst []
 	for i, n := range nodes {
 		r.st.Status.SetNode(n, "", cluster.NodeStarting)
 		ao := shortStep(2 * time.Minute)
-		ao.Summary = "start agent " + n.Name + r.on()
+		ao.Summary, ao.TaskQueue = "start agent "+n.Name+r.on(), r.queue()
 		futures[i] = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, ao), a.StartAgentContainer, r.startInput(n, instanceAt(inst, i), joinIP))
 	}
 	var started []cluster.NodeInfo
@@ -174,7 +177,7 @@ func (r *runner) hostsInput(nodes []cluster.Node) activities.HostsInput {
 func (r *runner) release(ctx workflow.Context) error {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
 	s := step{StepRelease, "remove every container, network and instance of " + r.st.Spec.Name + r.on(), releaseStep()}
-	in := cluster.ReleaseInput{Cluster: r.st.Spec.Name, Provider: r.st.Spec.Provider, Options: r.st.Spec.ProviderOptions}
+	in := cluster.ReleaseInput{Cluster: r.st.Spec.Name, Provider: r.st.Spec.Provider, Options: r.st.Spec.ProviderOptions, Place: r.st.Spec.Place}
 	rel, err := act(dctx, r, s, a.ReleaseCluster, in)
 	if err != nil {
 		return err

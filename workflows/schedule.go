@@ -15,6 +15,7 @@ func ScaleWorkflow(ctx workflow.Context, in cluster.ScheduledScale) (string, err
 	info := workflow.GetInfo(ctx)
 	ao := shortStep(time.Hour)
 	ao.RetryPolicy.MaximumAttempts = 3
+	ao.TaskQueue = cluster.ActivityQueue(in.Place)
 	ctx = workflow.WithActivityOptions(ctx, ao)
 	updateID := info.WorkflowExecution.ID + "/" + info.WorkflowExecution.RunID
 	var outcome string

@@ -11,7 +11,9 @@ import (
 // keep-on-failure). Without a provider it sweeps every provider the worker
 // has, by labels and tags, and says which it could not search.
 func TerminateCluster(ctx workflow.Context, in cluster.ReleaseInput) (cluster.Sweep, error) {
-	ctx = workflow.WithActivityOptions(ctx, releaseStep())
+	ao := releaseStep()
+	ao.TaskQueue = cluster.ActivityQueue(in.Place)
+	ctx = workflow.WithActivityOptions(ctx, ao)
 	if in.Provider == "" {
 		var sw cluster.Sweep
 		err := workflow.ExecuteActivity(ctx, a.SweepCluster, in).Get(ctx, &sw)

@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/herdhq/herd/activities"
+	"github.com/herdhq/herd/cluster"
 )
 
 // watchOptions keep the health watch running for as long as the cluster
@@ -31,7 +32,9 @@ func (c *clusterRun) watchHealth(ctx workflow.Context) {
 		server := c.state.Server()
 		wctx, cancel := workflow.WithCancel(ctx)
 		in := activities.WatchInput{Cluster: c.state.Spec.Name, RPCAddr: server.SerfRPC, AmbariURL: server.AmbariURL}
-		f := workflow.ExecuteActivity(workflow.WithActivityOptions(wctx, watchOptions()), a.WatchHealth, in)
+		ao := watchOptions()
+		ao.TaskQueue = cluster.ActivityQueue(c.state.Spec.Place)
+		f := workflow.ExecuteActivity(workflow.WithActivityOptions(wctx, ao), a.WatchHealth, in)
 		err := workflow.Await(ctx, func() bool {
 			return f.IsReady() || !c.watching() || c.state.Server().SerfRPC != server.SerfRPC
 		})
