@@ -100,6 +100,8 @@ func TestAutoscaleOnLoad(t *testing.T) {
 	if st.Policy.Min != 3 || len(st.Policy.Rules) != 2 {
 		t.Fatalf("the policy keeps its rules with the new bounds: %+v", st.Policy)
 	}
+	s.recordHistory(autoscale.WorkflowID("auto"), "autoscale.json")
+	s.recordByType(cluster.WorkflowScale, "scheduled-bounds.json")
 	plot := filepath.Join(t.TempDir(), "auto.svg")
 	if out, code := s.cli("autoscale", "history", "auto", "--plot", plot); code != 0 || !strings.Contains(out, "fired") {
 		t.Fatalf("history (exit %d):\n%s", code, out)

@@ -22,12 +22,15 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/proxy"
+	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/herdhq/herd/ambari"
 	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/contract"
 	"github.com/herdhq/herd/internal/dockertest"
+	"github.com/herdhq/herd/internal/poll"
 	"github.com/herdhq/herd/providers/docker"
 	"github.com/herdhq/herd/secrets"
 	"github.com/herdhq/herd/starter"
@@ -134,13 +137,16 @@ func TestFailedInstallLeavesNothing(t *testing.T) {
 	}
 }
 
-// history is a workflow's history as Temporal stores it (payloads
-// encrypted).
-func (s *stack) history(id string) *historypb.History {
+// history is a workflow's latest run's history as Temporal stores it
+// (payloads encrypted).
+func (s *stack) history(id string) *historypb.History { return s.historyOf(id, "") }
+
+// historyOf is the history of one run of a workflow.
+func (s *stack) historyOf(id, runID string) *historypb.History {
 	s.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	it := s.c.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	it := s.c.GetWorkflowHistory(ctx, id, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	h := &historypb.History{}
 	for it.HasNext() {
 		e, err := it.Next()
@@ -165,20 +171,50 @@ func (s *stack) decoded(h *historypb.History) *historypb.History {
 	return h
 }
 
-// recordHistory keeps the workflow's history, decrypted, for the replay
-// test when HERD_RECORD_HISTORY=1.
-func (s *stack) recordHistory(id, file string) {
+// release names this release's recorded histories: a new release records
+// into a new directory and leaves the earlier ones as they are.
+const release = "release-3"
+
+// recordHistory keeps the workflow's latest run's history, decrypted, for
+// the replay test when HERD_RECORD_HISTORY=1.
+func (s *stack) recordHistory(id, file string) { s.recordRun(id, "", file) }
+
+// recordRun is recordHistory for one run of a workflow.
+func (s *stack) recordRun(id, runID, file string) {
 	t := s.t
 	if os.Getenv("HERD_RECORD_HISTORY") != "1" {
 		return
 	}
-	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(s.decoded(s.history(id)))
+	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(s.decoded(s.historyOf(id, runID)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", "histories", file), b, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", "histories", release, file), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// recordByType records the latest completed workflow of a type.
+func (s *stack) recordByType(workflowType, file string) {
+	if os.Getenv("HERD_RECORD_HISTORY") != "1" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var run *workflowpb.WorkflowExecutionInfo
+	err := poll.Until(ctx, time.Second, func(ctx context.Context) (bool, error) {
+		resp, err := s.c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Query: fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Completed'", workflowType)})
+		if err != nil || len(resp.Executions) == 0 {
+			return false, nil
+		}
+		run = resp.Executions[0]
+		return true, nil
+	})
+	if err != nil {
+		s.t.Fatalf("no completed %s to record: %v", workflowType, err)
+	}
+	s.recordRun(run.Execution.WorkflowId, run.Execution.RunId, file)
 }
 
 // checkSummaries: the workflow's summary and its activities' summaries,

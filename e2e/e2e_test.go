@@ -175,6 +175,7 @@ func TestClusterLifecycle(t *testing.T) {
 	s.stopStart("e2e")
 	s.checkSchedule("e2e")
 	s.recordHistory("cluster/e2e", "lifecycle.json")
+	s.recordByType(cluster.WorkflowScale, "scheduled-scale.json")
 	rel, err := s.herd.Terminate(context.Background(), "e2e", cluster.ReleaseInput{})
 	if err != nil || rel.Containers != 3 || rel.Networks != 1 {
 		t.Fatalf("terminate: %+v %v", rel, err)

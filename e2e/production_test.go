@@ -39,7 +39,7 @@ func TestOnARealTemporalCluster(t *testing.T) {
 	s.dialProduction(tc.a.addr, "herd")
 	before := s.herdResources()
 	w1 := startProc(t, dir, "worker-1", exec.Command(herd, append([]string{"worker"}, conn...)...))
-	startProc(t, dir, "worker-2", exec.Command(herd, append([]string{"worker"}, conn...)...))
+	w2 := startProc(t, dir, "worker-2", exec.Command(herd, append([]string{"worker"}, conn...)...))
 
 	names := []string{"prod-1", "prod-2", "prod-3", "prod-4", "prod-5"}
 	for _, name := range names {
@@ -75,6 +75,7 @@ func TestOnARealTemporalCluster(t *testing.T) {
 	if left := s.madeSince(before); len(left) != 0 {
 		t.Fatalf("left behind: %v", left)
 	}
+	w2.stopGracefully(t)
 }
 
 // productionStack is a stack with a fresh master key and no server yet.

@@ -25,6 +25,7 @@ func TestTerminateWithoutHistorySweeps(t *testing.T) {
 	if left := s.leftovers(orphan); left != "" {
 		t.Fatalf("the sweep left %s", left)
 	}
+	s.recordHistory(cluster.TerminateWorkflowID(orphan), "terminate-sweep.json")
 	if names, _ := s.p.Containers(ctx, bystander); len(names) != 2 {
 		t.Fatalf("the sweep touched another cluster: %v", names)
 	}

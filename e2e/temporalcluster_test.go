@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -161,6 +162,21 @@ func (p *proc) kill() {
 	select {
 	case <-p.done:
 	case <-time.After(10 * time.Second):
+	}
+}
+
+// stopGracefully sends SIGTERM and wants a clean exit (status 0).
+func (p *proc) stopGracefully(t *testing.T) {
+	t.Helper()
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-p.done:
+		p.done <- err
+		if err != nil {
+			t.Fatalf("%s on SIGTERM: %v\n%s", p.name, err, tail(p.log))
+		}
+	case <-time.After(time.Minute):
+		t.Fatalf("%s did not stop within a minute of SIGTERM", p.name)
 	}
 }
 

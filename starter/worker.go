@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -64,7 +66,11 @@ cluster credentials derive from it.`,
 			}
 			log.Info("herd worker started", "address", opts.Address, "namespace", opts.Namespace, "place", place,
 				"workflow_queue", cluster.TaskQueue, "activity_queue", cluster.ActivityQueue(place))
-			return worker.Run(cmd.Context(), c, acts, place, os.Getenv(chaosKillAfter))
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			err = worker.Run(ctx, c, acts, place, os.Getenv(chaosKillAfter))
+			log.Info("herd worker stopped")
+			return err
 		},
 	}
 	bindObs(cmd.Flags(), &obs)
