@@ -10,7 +10,8 @@ import (
 // need no reach and run on TaskQueue, served by every worker; each
 // cluster's activities run on the task queue of its place, served only by
 // the workers started there (`herd worker --place NAME`). A cluster with
-// no place has its activities on TaskQueue too, as before places existed.
+// no place has its activities on its workflow's queue, as before places
+// existed.
 
 var placeRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,62}[a-z0-9])?$`)
 
@@ -22,10 +23,12 @@ func ValidatePlace(place string) error {
 	return nil
 }
 
-// ActivityQueue is the task queue of a place's activities.
+// ActivityQueue is the task queue of a place's activities; with no place it
+// is empty: activities then run on their workflow's own task queue
+// (TaskQueue, or a test's).
 func ActivityQueue(place string) string {
 	if place == "" {
-		return TaskQueue
+		return ""
 	}
 	return TaskQueue + "@" + place
 }

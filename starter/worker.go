@@ -65,7 +65,7 @@ cluster credentials derive from it.`,
 				return err
 			}
 			log.Info("herd worker started", "address", opts.Address, "namespace", opts.Namespace, "place", place,
-				"workflow_queue", cluster.TaskQueue, "activity_queue", cluster.ActivityQueue(place))
+				"task_queue", cluster.TaskQueue, "place_queue", cluster.ActivityQueue(place))
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
 			err = worker.Run(ctx, c, acts, place, os.Getenv(chaosKillAfter))
