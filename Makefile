@@ -76,7 +76,7 @@ fuzz:
 # 1,000-node provisioning on fake activities. Results: bench/results/.
 SIZES ?= 3,10,30
 RUNS  ?= 3
-bench: image
+bench: image cli
 	@command -v serf >/dev/null || { echo "the 2014-way baseline needs the stock serf CLI: apt-get install serf"; exit 1; }
 	mkdir -p bench/results
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./clusterdns ./ambariemu | tee bench/results/go-bench.txt

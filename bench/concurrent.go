@@ -1,46 +1,39 @@
 package bench
 
 import (
-	"context"
 	"fmt"
 	"sync"
-	"time"
-
-	"github.com/herdhq/herd/internal/poll"
 )
 
-// Concurrently provisions n clusters of size nodes at once; Wall is until
-// the last is ready.
-func (s *Stack) Concurrently(image string, n, nodes int) (*Concurrent, error) {
+// Concurrently provisions n clusters of size nodes at once on the worker
+// process w; Wall is until the last is ready. The floor for all their
+// containers at once is measured after.
+func (s *Stack) Concurrently(w *WorkerProc, image string, n, nodes int) (*Concurrent, error) {
 	walls := make([]float64, n)
 	errs := make([]error, n)
-	var wg sync.WaitGroup
-	peak := 0.0
-	ctx, done := context.WithCancel(context.Background())
-	sampled := make(chan struct{})
-	go func() { // sample this process's memory while the clusters come up
-		defer close(sampled)
-		_ = poll.Until(ctx, 200*time.Millisecond, func(context.Context) (bool, error) {
-			peak = max(peak, ProcessRSS())
-			return false, nil
-		})
-	}()
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			run, err := s.Provision(fmt.Sprintf("conc%d", i), image, nodes)
-			walls[i], errs[i] = run.Wall, err
-		}(i)
-	}
-	wg.Wait()
-	done()
-	<-sampled
+	fp, _ := w.Measure(func() error {
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				run, err := s.Provision(fmt.Sprintf("conc%d", i), image, nodes)
+				walls[i], errs[i] = run.Wall, err
+			}()
+		}
+		wg.Wait()
+		return nil
+	})
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
 	}
+	floor, err := s.Floor("concfloor", image, n*nodes)
+	if err != nil {
+		return nil, err
+	}
 	per := Summarise(walls)
-	return &Concurrent{Clusters: n, Nodes: nodes, Wall: per.Max, PerCluster: per, ProcessRSS: peak}, nil
+	return &Concurrent{Clusters: n, Nodes: nodes, Wall: per.Max, PerCluster: per, Floor: floor.Wall,
+		OverFloor: ratio(per.Max, floor.Wall), Worker: fp}, nil
 }

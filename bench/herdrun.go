@@ -124,22 +124,21 @@ func completed(h *historypb.History, activityType string) time.Time {
 
 // nodeRSS is the largest memory use among the cluster's containers (MiB).
 func (s *Stack) nodeRSS(ctx context.Context, st cluster.Status) float64 {
-	max := 0.0
-	for _, n := range st.Nodes {
-		stats, err := s.Docker.Client.ContainerStatsOneShot(ctx, "herd-"+n.Name)
-		if err != nil {
-			continue
-		}
-		var v container.StatsResponse
-		err = decodeJSON(stats.Body, &v)
-		stats.Body.Close()
-		if err == nil {
-			if mib := float64(v.MemoryStats.Usage-v.MemoryStats.Stats["cache"]) / (1 << 20); mib > max {
-				max = mib
-			}
-		}
+	most := 0.0
+	for _, v := range s.containerStats(ctx, st) {
+		most = max(most, rssMiB(v))
 	}
-	return max
+	return most
+}
+
+// rssMiB is a container's memory less its page cache, as `docker stats`
+// counts it (inactive_file on cgroup v2, cache on v1).
+func rssMiB(v container.StatsResponse) float64 {
+	cache, ok := v.MemoryStats.Stats["inactive_file"]
+	if !ok {
+		cache = v.MemoryStats.Stats["cache"]
+	}
+	return float64(v.MemoryStats.Usage-cache) / (1 << 20)
 }
 
 // joinWatch times member-join events on the server's Serf agent, as an

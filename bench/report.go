@@ -7,7 +7,6 @@ import (
 	"os"
 	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -41,21 +40,28 @@ type Size struct {
 	Nodes        int             `json:"nodes"`
 	Herd         []Run           `json:"herd_runs"`
 	Baseline     []Run           `json:"baseline_runs"`
+	Floor        []Run           `json:"floor_runs"`
 	HerdWall     Stat            `json:"herd_wall_s"`
 	BaselineWall Stat            `json:"baseline_wall_s"`
+	FloorWall    Stat            `json:"floor_wall_s"`
 	Ratio        float64         `json:"herd_over_baseline"`
+	OverFloor    float64         `json:"herd_over_floor"`
 	Steps        map[string]Stat `json:"herd_steps_s"`
 	QuorumNotice Stat            `json:"quorum_notice_ms"`
 	NodeRSS      Stat            `json:"node_rss_mib"`
 }
 
-// Concurrent is N clusters provisioned at once by one worker.
+// Concurrent is N clusters provisioned at once by one worker process.
 type Concurrent struct {
 	Clusters   int     `json:"clusters"`
 	Nodes      int     `json:"nodes_each"`
 	Wall       float64 `json:"wall_s"`
 	PerCluster Stat    `json:"per_cluster_wall_s"`
-	ProcessRSS float64 `json:"process_rss_mib"`
+	// Floor is the engine's time for all their containers at once, and
+	// OverFloor the ratio of Wall to it.
+	Floor     float64   `json:"floor_s"`
+	OverFloor float64   `json:"over_floor"`
+	Worker    Footprint `json:"worker"`
 }
 
 // Report is one `make bench`.
@@ -66,11 +72,12 @@ type Report struct {
 	Concurrent *Concurrent `json:"concurrent,omitempty"`
 	Large      *Large      `json:"large,omitempty"`
 	Repair     *Repair     `json:"repair,omitempty"`
+	Idle       *Idle       `json:"idle,omitempty"`
 }
 
 // Finish computes the summaries of a size.
 func (s *Size) Finish() {
-	var hw, bw, qn, rss []float64
+	var hw, bw, fw, qn, rss []float64
 	steps := map[string][]float64{}
 	for _, r := range s.Herd {
 		hw, qn, rss = append(hw, r.Wall), append(qn, r.QuorumNotice), append(rss, r.NodeRSSMiB)
@@ -81,14 +88,23 @@ func (s *Size) Finish() {
 	for _, r := range s.Baseline {
 		bw = append(bw, r.Wall)
 	}
-	s.HerdWall, s.BaselineWall, s.QuorumNotice, s.NodeRSS = Summarise(hw), Summarise(bw), Summarise(qn), Summarise(rss)
-	if s.BaselineWall.Median > 0 {
-		s.Ratio = s.HerdWall.Median / s.BaselineWall.Median
+	for _, r := range s.Floor {
+		fw = append(fw, r.Wall)
 	}
+	s.HerdWall, s.BaselineWall, s.FloorWall = Summarise(hw), Summarise(bw), Summarise(fw)
+	s.QuorumNotice, s.NodeRSS = Summarise(qn), Summarise(rss)
+	s.Ratio, s.OverFloor = ratio(s.HerdWall.Median, s.BaselineWall.Median), ratio(s.HerdWall.Median, s.FloorWall.Median)
 	s.Steps = map[string]Stat{}
 	for k, v := range steps {
 		s.Steps[k] = Summarise(v)
 	}
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
 }
 
 // Machine describes where the numbers came from.
@@ -105,31 +121,16 @@ func Machine() string {
 	return fmt.Sprintf("%s, %d cores, %s", model, runtime.NumCPU(), runtime.Version())
 }
 
-// ProcessRSS is this process's resident memory (MiB).
-func ProcessRSS() float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmRSS:") {
-			f := strings.Fields(l)
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
-
 var stepOrder = []string{"AllocateInstances", "ApplyCloudInit", "StartServerContainer", "StartAgentContainer", "WaitForSerfQuorum", "SubmitBlueprint", "PollAmbariRequest"}
 
 // Markdown writes the report as tables.
 func (r *Report) Markdown(w io.Writer) {
 	fmt.Fprintf(w, "herd benchmark, %s, on %s\n\n", r.When.Format(time.RFC3339), r.Machine)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.Debug)
-	fmt.Fprintln(tw, "nodes\truns\therd wall s (median [min-max])\tbaseline wall s\therd/baseline\tquorum noticed ms\tnode RSS MiB")
+	fmt.Fprintln(tw, "nodes\truns\therd wall s (median [min-max])\tby hand wall s\tfloor wall s\therd/by hand\therd/floor\tquorum noticed ms\tnode RSS MiB")
 	for _, s := range r.Sizes {
-		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%.2f\t%.0f\t%.1f\n", s.Nodes, len(s.Herd), stat(s.HerdWall), stat(s.BaselineWall), s.Ratio, s.QuorumNotice.Median, s.NodeRSS.Max)
+		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%.2f\t%.2f\t%.0f\t%.1f\n", s.Nodes, len(s.Herd), stat(s.HerdWall), stat(s.BaselineWall), stat(s.FloorWall),
+			s.Ratio, s.OverFloor, s.QuorumNotice.Median, s.NodeRSS.Max)
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
@@ -148,8 +149,13 @@ func (r *Report) Markdown(w io.Writer) {
 	}
 	tw.Flush()
 	if c := r.Concurrent; c != nil {
-		fmt.Fprintf(w, "\n%d clusters x %d nodes at once, one worker: %.1f s in all, per cluster %s s; process RSS (embedded server + worker) %.0f MiB\n",
-			c.Clusters, c.Nodes, c.Wall, stat(c.PerCluster), c.ProcessRSS)
+		fmt.Fprintf(w, "\n%d clusters x %d nodes at once, one worker process: %.1f s in all (%.2f x the floor of %d containers, %.1f s), per cluster %s s\n",
+			c.Clusters, c.Nodes, c.Wall, c.OverFloor, c.Clusters*c.Nodes, c.Floor, stat(c.PerCluster))
+		fmt.Fprintf(w, "the worker process alone (slim build, no Temporal server): peak RSS %.1f MiB, %.1f CPU s over %.1f s (%.2f cores)\n",
+			c.Worker.PeakRSSMiB, c.Worker.CPUSeconds, c.Worker.Wall, c.Worker.Cores)
+	}
+	if i := r.Idle; i != nil {
+		fmt.Fprintf(w, "a ready node at rest (%d nodes, %.0f s): CPU %s %% of a core, RSS %s MiB\n", i.Nodes, i.Seconds, stat2(i.CPUPct), stat(i.RSSMiB))
 	}
 	if rp := r.Repair; rp != nil {
 		fmt.Fprintf(w, "self-healing, %d kills of an agent of a 3-node cluster, repair after %.0f s: shown failed after %s s, healthy again after %s s\n",
@@ -160,5 +166,7 @@ func (r *Report) Markdown(w io.Writer) {
 			l.Nodes, l.Wall, l.Events, l.EventsPct, HistoryEventLimit, l.HistoryBytes, l.BytesPct, l.ContinuedAsNew)
 	}
 }
+
+func stat2(s Stat) string { return fmt.Sprintf("%.2f [%.2f-%.2f]", s.Median, s.Min, s.Max) }
 
 func stat(s Stat) string { return fmt.Sprintf("%.1f [%.1f-%.1f]", s.Median, s.Min, s.Max) }

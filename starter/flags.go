@@ -2,6 +2,7 @@ package starter
 
 import (
 	"os"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -24,6 +25,15 @@ func bindConn(fs *pflag.FlagSet, o *herdclient.Options) {
 func bindObs(fs *pflag.FlagSet, o *worker.Observability) {
 	fs.StringVar(&o.MetricsAddr, "metrics-addr", os.Getenv("HERD_METRICS_ADDR"), "serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9464 (HERD_METRICS_ADDR)")
 	fs.StringVar(&o.LogFormat, "log-format", envOr("HERD_LOG_FORMAT", "text"), "log format: text or json (HERD_LOG_FORMAT)")
+}
+
+// envDuration is the duration in the environment variable, or def when it
+// is unset or not a duration.
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return d
+	}
+	return def
 }
 
 func envOr(name, def string) string {

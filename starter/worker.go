@@ -22,6 +22,7 @@ import (
 func (app *App) workerCommand() *cobra.Command {
 	var obs worker.Observability
 	place := os.Getenv("HERD_PLACE")
+	every := 2 * time.Second
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "run a herd worker against a Temporal cluster",
@@ -39,6 +40,9 @@ cluster credentials derive from it.`,
 			}
 			if err := cluster.ValidatePlace(place); err != nil {
 				return usage(err)
+			}
+			if every <= 0 {
+				return usage(fmt.Errorf("--poll-interval %s: give a positive duration, e.g. 2s", every))
 			}
 			opts := app.Conn
 			opts.Logger, opts.Metrics = log, obs.ClientMetrics()
@@ -64,6 +68,7 @@ cluster credentials derive from it.`,
 			if err != nil {
 				return err
 			}
+			acts.PollInterval = every
 			log.Info("herd worker started", "address", opts.Address, "namespace", opts.Namespace, "place", place,
 				"task_queue", cluster.TaskQueue, "place_queue", cluster.ActivityQueue(place))
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
@@ -74,6 +79,7 @@ cluster credentials derive from it.`,
 		},
 	}
 	bindObs(cmd.Flags(), &obs)
+	cmd.Flags().DurationVar(&every, "poll-interval", envDuration("HERD_POLL_INTERVAL", every), "how often a step that waits on a cluster (Ambari's request, hosts registering) looks again (HERD_POLL_INTERVAL)")
 	cmd.Flags().StringVar(&place, "place", place, "serve only the clusters created with this --place (a region, a data centre), whose machines this worker can reach (HERD_PLACE)")
 	return cmd
 }

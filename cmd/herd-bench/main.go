@@ -20,75 +20,124 @@ import (
 	"github.com/herdhq/herd/cluster"
 )
 
+// options are herd-bench's flags.
+type options struct {
+	sizes, image, script, worker, out string
+	runs, conc, large, repairs        int
+	idle                              time.Duration
+}
+
 func main() {
-	sizes := flag.String("sizes", "3,10,30", "cluster sizes")
-	runs := flag.Int("runs", 3, "runs per size (herd and baseline each)")
-	image := flag.String("image", cluster.DefaultImage, "node image (make image)")
-	script := flag.String("baseline", "bench/baseline.sh", "the 2014-way script")
-	conc := flag.Int("concurrent", 10, "clusters of 3 nodes provisioned at once (0 = skip)")
-	large := flag.Int("large", 1000, "nodes of the fake-activity provisioning (0 = skip)")
-	repairs := flag.Int("repairs", 3, "kills of an agent timed to a healthy cluster again (0 = skip)")
-	out := flag.String("out", "bench/results", "results folder")
+	var o options
+	flag.StringVar(&o.sizes, "sizes", "3,10,30", "cluster sizes")
+	flag.IntVar(&o.runs, "runs", 3, "runs per size (herd, by hand and the floor each)")
+	flag.StringVar(&o.image, "image", cluster.DefaultImage, "node image (make image)")
+	flag.StringVar(&o.script, "baseline", "bench/baseline.sh", "the 2014-way script")
+	flag.StringVar(&o.worker, "worker", "bin/slim/herd", "the slim herd binary (make cli): the worker process of the concurrent run")
+	flag.IntVar(&o.conc, "concurrent", 20, "clusters of 3 nodes provisioned at once (0 = skip)")
+	flag.IntVar(&o.large, "large", 1000, "nodes of the fake-activity provisioning (0 = skip)")
+	flag.IntVar(&o.repairs, "repairs", 3, "kills of an agent timed to a healthy cluster again (0 = skip)")
+	flag.DurationVar(&o.idle, "idle", 20*time.Second, "how long ready nodes are watched at rest (0 = skip)")
+	flag.StringVar(&o.out, "out", "bench/results", "results folder")
 	flag.Parse()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
 	log.SetOutput(io.Discard) // the serf RPC client logs closed streams with the standard logger
-	if err := run(*sizes, *runs, *image, *script, *conc, *large, *repairs, *out); err != nil {
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "herd-bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(sizes string, runs int, image, script string, conc, large, repairs int, out string) error {
-	s, err := bench.Start(200 * time.Millisecond) // the baseline script polls every 0.2 s too
+// pollEvery is how often herd's waits look again in the bench: the
+// by-hand script polls every 0.2 s too.
+const pollEvery = 200 * time.Millisecond
+
+func run(o options) error {
+	s, err := bench.Start(pollEvery)
 	if err != nil {
 		return err
 	}
 	defer s.Stop()
 	rep := &bench.Report{When: time.Now().UTC(), Machine: bench.Machine()}
-	for _, f := range strings.Split(sizes, ",") {
+	for _, f := range strings.Split(o.sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil {
-			return fmt.Errorf("--sizes %q: %w", sizes, err)
+			return fmt.Errorf("--sizes %q: %w", o.sizes, err)
 		}
-		size := bench.Size{Nodes: n}
-		for i := 0; i < runs; i++ {
-			slog.Info("provisioning", "nodes", n, "run", i+1, "by", "herd")
-			r, err := s.Provision(fmt.Sprintf("bench%d", n), image, n)
-			if err != nil {
-				return err
-			}
-			size.Herd = append(size.Herd, r)
-			slog.Info("provisioning", "nodes", n, "run", i+1, "by", "baseline")
-			b, err := bench.Baseline(script, fmt.Sprintf("base%d", n), image, n)
-			if err != nil {
-				return err
-			}
-			size.Baseline = append(size.Baseline, b)
+		size, err := measureSize(s, o, n)
+		if err != nil {
+			return err
 		}
-		size.Finish()
 		rep.Sizes = append(rep.Sizes, size)
 	}
-	if conc > 0 {
-		slog.Info("provisioning at once", "clusters", conc)
-		if rep.Concurrent, err = s.Concurrently(image, conc, 3); err != nil {
+	if o.idle > 0 {
+		slog.Info("watching ready nodes at rest", "for", o.idle)
+		if rep.Idle, err = s.IdleCost("idle", o.image, 3, o.idle); err != nil {
 			return err
 		}
 	}
-	if repairs > 0 {
-		slog.Info("timing self-healing", "kills", repairs)
-		if rep.Repair, err = s.MeasureRepair(image, repairs, 5*time.Second); err != nil {
-			return err
-		}
-	}
-	if large > 0 {
-		slog.Info("provisioning on fake activities", "nodes", large)
-		l, err := s.ProvisionFake("large", large)
+	if o.large > 0 {
+		slog.Info("provisioning on fake activities", "nodes", o.large)
+		l, err := s.ProvisionFake("large", o.large)
 		if err != nil {
 			return err
 		}
 		rep.Large = &l
 	}
-	return write(rep, out)
+	if err := external(s, o, rep); err != nil {
+		return err
+	}
+	return write(rep, o.out)
+}
+
+// measureSize provisions clusters of n nodes, runs times each, by herd, by
+// hand and the floor, one after the other.
+func measureSize(s *bench.Stack, o options, n int) (bench.Size, error) {
+	size := bench.Size{Nodes: n}
+	for i := range o.runs {
+		slog.Info("provisioning", "nodes", n, "run", i+1)
+		r, err := s.Provision(fmt.Sprintf("bench%d", n), o.image, n)
+		if err != nil {
+			return size, err
+		}
+		b, err := bench.Baseline(o.script, fmt.Sprintf("base%d", n), o.image, n)
+		if err != nil {
+			return size, err
+		}
+		f, err := s.Floor(fmt.Sprintf("floor%d", n), o.image, n)
+		if err != nil {
+			return size, err
+		}
+		size.Herd, size.Baseline, size.Floor = append(size.Herd, r), append(size.Baseline, b), append(size.Floor, f)
+	}
+	size.Finish()
+	return size, nil
+}
+
+// external runs the phases on a worker process of its own: clusters at
+// once (its footprint measured), then self-healing.
+func external(s *bench.Stack, o options, rep *bench.Report) error {
+	if o.conc == 0 && o.repairs == 0 {
+		return nil
+	}
+	w, err := s.StartWorkerProc(o.worker, pollEvery)
+	if err != nil {
+		return err
+	}
+	defer w.Stop()
+	if o.conc > 0 {
+		slog.Info("provisioning at once", "clusters", o.conc)
+		if rep.Concurrent, err = s.Concurrently(w, o.image, o.conc, 3); err != nil {
+			return err
+		}
+	}
+	if o.repairs > 0 {
+		slog.Info("timing self-healing", "kills", o.repairs)
+		if rep.Repair, err = s.MeasureRepair(o.image, o.repairs, 5*time.Second); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func write(rep *bench.Report, dir string) error {
@@ -109,5 +158,11 @@ func write(rep *bench.Report, dir string) error {
 	defer f.Close()
 	rep.Markdown(f)
 	rep.Markdown(os.Stdout)
+	plot, err := os.Create(filepath.Join(dir, "latest.svg"))
+	if err != nil {
+		return err
+	}
+	defer plot.Close()
+	rep.PlotSVG(plot)
 	return nil
 }
