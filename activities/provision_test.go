@@ -22,6 +22,15 @@ func TestActivitiesProvision(t *testing.T) {
 		if again.ContainerID != nodes[1].ContainerID || len(f.nodes()) != 3 {
 			t.Fatalf("retry must adopt %s, got %s; nodes %v", nodes[1].ContainerID, again.ContainerID, f.nodes())
 		}
+		// So does a batch of them (large clusters start agents in batches).
+		var batch []activities.AgentStarted
+		bin := activities.StartAgentsInput{Target: f.spec.Target(), Nodes: []cluster.Node{nodes[1].Node, nodes[2].Node}, JoinIP: nodes[0].IP, NodeEnv: f.spec.NodeEnv}
+		f.must(&batch, f.acts.StartAgentContainers, bin)
+		if len(batch) != 2 || batch[0].Info.ContainerID != nodes[1].ContainerID || batch[1].Info.ContainerID != nodes[2].ContainerID || len(f.nodes()) != 3 {
+			t.Fatalf("a retried batch must adopt its agents: %+v; nodes %v", batch, f.nodes())
+		}
+		bin.JoinIP = ""
+		nonRetryable(t, f.run(nil, f.acts.StartAgentContainers, bin), "BadInput")
 		var q activities.QuorumResult
 		f.must(&q, f.acts.WaitForSerfQuorum, activities.QuorumInput{Cluster: f.spec.Name, RPCAddr: nodes[0].SerfRPC, Nodes: f.spec.Nodes()})
 		if q.Alive != 3 {

@@ -54,3 +54,11 @@ func (fakeActivities) PollAmbariRequest(context.Context, activities.PollInput) (
 func (fakeActivities) ReleaseCluster(context.Context, cluster.ReleaseInput) (cluster.Released, error) {
 	return cluster.Released{}, nil
 }
+
+func (fakeActivities) StartAgentContainers(_ context.Context, in activities.StartAgentsInput) ([]activities.AgentStarted, error) {
+	out := make([]activities.AgentStarted, len(in.Nodes))
+	for i, n := range in.Nodes {
+		out[i].Info = fakeNode(activities.StartNodeInput{Node: n})
+	}
+	return out, nil
+}

@@ -105,10 +105,15 @@ func (r *runner) startInput(n cluster.Node, inst cluster.Instance, joinIP string
 	return activities.StartNodeInput{Target: r.st.Spec.Target(), Node: n, Instance: inst, JoinIP: joinIP, NodeEnv: r.st.Spec.NodeEnv}
 }
 
-// startAgents starts agents in parallel, joining joinIP, and waits for all.
+// startAgents starts agents in parallel, joining joinIP, and waits for all:
+// one activity per agent, or, in a cluster of more than batchFrom agents,
+// one per batch (at most maxStartSteps of them).
 func (r *runner) startAgents(ctx workflow.Context, nodes []cluster.Node, inst []cluster.Instance, joinIP string) ([]cluster.NodeInfo, error) {
 	r.st.Status.SetStep(StepAgents, cluster.StepRunning, fmt.Sprintf("0/%d started", len(nodes)))
 	r.publish(ctx)
+	if len(nodes) > batchFrom && workflow.GetVersion(ctx, "agent-batches", workflow.DefaultVersion, 1) == 1 {
+		return r.startAgentBatches(ctx, nodes, inst, joinIP)
+	}
 	futures := make([]workflow.Future, len(nodes))
 	for i, n := range nodes {
 		r.st.Status.SetNode(n, "", cluster.NodeStarting)
@@ -116,25 +121,83 @@ func (r *runner) startAgents(ctx workflow.Context, nodes []cluster.Node, inst []
 		ao.Summary, ao.TaskQueue = "start agent "+n.Name+r.on(), r.queue()
 		futures[i] = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, ao), a.StartAgentContainer, r.startInput(n, instanceAt(inst, i), joinIP))
 	}
-	var started []cluster.NodeInfo
-	var errs []error
+	t := &agentTally{total: len(nodes)}
 	for i, f := range futures {
 		var info cluster.NodeInfo
-		if err := f.Get(ctx, &info); err != nil {
-			r.st.Status.SetNode(nodes[i], "", cluster.NodeFailed)
-			errs = append(errs, err)
-			continue
+		err := f.Get(ctx, &info)
+		t.add(r, nodes[i:i+1], []activities.AgentStarted{{Info: info}}, err)
+	}
+	return t.finish(r)
+}
+
+// Batches of agents: clusters of more than batchFrom agents start them in
+// at most maxStartSteps activities, which keeps a 1,000-node cluster's
+// history and its workflow's work small.
+const (
+	batchFrom     = 50
+	maxStartSteps = 40
+)
+
+func (r *runner) startAgentBatches(ctx workflow.Context, nodes []cluster.Node, inst []cluster.Instance, joinIP string) ([]cluster.NodeInfo, error) {
+	size := (len(nodes) + maxStartSteps - 1) / maxStartSteps
+	var futures []workflow.Future
+	for from := 0; from < len(nodes); from += size {
+		batch := nodes[from:min(from+size, len(nodes))]
+		for _, n := range batch {
+			r.st.Status.SetNode(n, "", cluster.NodeStarting)
 		}
-		r.st.Status.SetNode(info.Node, info.IP, cluster.NodeUp)
-		started = append(started, info)
-		r.st.Status.SetStep(StepAgents, cluster.StepRunning, fmt.Sprintf("%d/%d started", len(started), len(nodes)))
+		ao := shortStep(5 * time.Minute)
+		ao.Summary, ao.TaskQueue = fmt.Sprintf("start agents %s to %s%s", batch[0].Name, batch[len(batch)-1].Name, r.on()), r.queue()
+		in := activities.StartAgentsInput{Target: r.st.Spec.Target(), Nodes: batch, JoinIP: joinIP, NodeEnv: r.st.Spec.NodeEnv}
+		for i := range batch {
+			in.Instances = append(in.Instances, instanceAt(inst, from+i))
+		}
+		futures = append(futures, workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, ao), a.StartAgentContainers, in))
 	}
-	if err := errors.Join(errs...); err != nil {
+	t := &agentTally{total: len(nodes)}
+	for i, f := range futures {
+		var res []activities.AgentStarted
+		err := f.Get(ctx, &res)
+		t.add(r, nodes[i*size:min((i+1)*size, len(nodes))], res, err)
+	}
+	return t.finish(r)
+}
+
+// agentTally counts agents as their activities end.
+type agentTally struct {
+	total   int
+	started []cluster.NodeInfo
+	errs    []error
+}
+
+// add records the outcome of the activity that started nodes: err for all
+// of them, else each node's own.
+func (t *agentTally) add(r *runner, nodes []cluster.Node, res []activities.AgentStarted, err error) {
+	for i, n := range nodes {
+		switch {
+		case err != nil:
+			r.st.Status.SetNode(n, "", cluster.NodeFailed)
+			if i == 0 {
+				t.errs = append(t.errs, err)
+			}
+		case res[i].Error != "":
+			r.st.Status.SetNode(n, "", cluster.NodeFailed)
+			t.errs = append(t.errs, errors.New(res[i].Error))
+		default:
+			r.st.Status.SetNode(res[i].Info.Node, res[i].Info.IP, cluster.NodeUp)
+			t.started = append(t.started, res[i].Info)
+		}
+	}
+	r.st.Status.SetStep(StepAgents, cluster.StepRunning, fmt.Sprintf("%d/%d started", len(t.started), t.total))
+}
+
+func (t *agentTally) finish(r *runner) ([]cluster.NodeInfo, error) {
+	if err := errors.Join(t.errs...); err != nil {
 		r.st.Status.SetStep(StepAgents, cluster.StepFailed, failure.Message(err))
-		return started, fmt.Errorf("%s: %w", StepAgents, err)
+		return t.started, fmt.Errorf("%s: %w", StepAgents, err)
 	}
-	r.done(StepAgents, "%d/%d started", len(nodes), len(nodes))
-	return started, nil
+	r.done(StepAgents, "%d/%d started", t.total, t.total)
+	return t.started, nil
 }
 
 func instanceAt(inst []cluster.Instance, i int) cluster.Instance {
