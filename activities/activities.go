@@ -114,10 +114,15 @@ func heartbeat(ctx context.Context, p cluster.Progress) {
 	}
 }
 
-// waitUntil calls check every interval until it reports done, heartbeating
-// its progress text, until ctx ends.
+// firstLook is how soon a wait looks again after its first check; the
+// waits between looks then double up to the poll interval, so that what is
+// nearly done is seen at once and what takes long is not polled harder.
+const firstLook = 50 * time.Millisecond
+
+// waitUntil calls check until it reports done, heartbeating its progress
+// text, until ctx ends: soon at first, then every poll interval.
 func (a *Activities) waitUntil(ctx context.Context, check func() (done bool, progress string, err error)) error {
-	return poll.Until(ctx, a.interval(), func(context.Context) (bool, error) {
+	return poll.Ramp(ctx, firstLook, a.interval(), func(context.Context) (bool, error) {
 		done, progress, err := check()
 		heartbeat(ctx, cluster.Progress{Text: progress})
 		return done, err

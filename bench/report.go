@@ -70,7 +70,7 @@ type Report struct {
 	Machine    string      `json:"machine"`
 	Sizes      []Size      `json:"sizes"`
 	Concurrent *Concurrent `json:"concurrent,omitempty"`
-	Large      *Large      `json:"large,omitempty"`
+	Large      []Large     `json:"large,omitempty"`
 	Repair     *Repair     `json:"repair,omitempty"`
 	Idle       *Idle       `json:"idle,omitempty"`
 }
@@ -161,9 +161,13 @@ func (r *Report) Markdown(w io.Writer) {
 		fmt.Fprintf(w, "self-healing, %d kills of an agent of a 3-node cluster, repair after %.0f s: shown failed after %s s, healthy again after %s s\n",
 			rp.Runs, rp.RepairAfter, stat(rp.Noticed), stat(rp.Healthy))
 	}
-	if l := r.Large; l != nil {
-		fmt.Fprintf(w, "%d-node provisioning on fake activities: %.1f s, %d history events (%.1f%% of %d), %d bytes (%.1f%% of 50 MiB); continued as new after: %v\n",
-			l.Nodes, l.Wall, l.Events, l.EventsPct, HistoryEventLimit, l.HistoryBytes, l.BytesPct, l.ContinuedAsNew)
+	for _, l := range r.Large {
+		if l.Error != "" {
+			fmt.Fprintf(w, "%d-node provisioning on fake activities: breaks after %.1f s: %s\n", l.Nodes, l.Wall, l.Error)
+			continue
+		}
+		fmt.Fprintf(w, "%d-node provisioning on fake activities: %.1f s, %d history events (%.1f%% of %d), %d bytes (%.1f%% of 50 MiB), largest payload %d bytes (%.0f%% of 2 MiB); continued as new after: %v\n",
+			l.Nodes, l.Wall, l.Events, l.EventsPct, HistoryEventLimit, l.HistoryBytes, l.BytesPct, l.LargestPayload, 100*float64(l.LargestPayload)/PayloadLimit, l.ContinuedAsNew)
 	}
 }
 

@@ -22,9 +22,9 @@ import (
 
 // options are herd-bench's flags.
 type options struct {
-	sizes, image, script, worker, out string
-	runs, conc, large, repairs        int
-	idle                              time.Duration
+	sizes, image, script, worker, out, large string
+	runs, conc, repairs                      int
+	idle                                     time.Duration
 }
 
 func main() {
@@ -35,7 +35,7 @@ func main() {
 	flag.StringVar(&o.script, "baseline", "bench/baseline.sh", "the 2014-way script")
 	flag.StringVar(&o.worker, "worker", "bin/slim/herd", "the slim herd binary (make cli): the worker process of the concurrent run")
 	flag.IntVar(&o.conc, "concurrent", 20, "clusters of 3 nodes provisioned at once (0 = skip)")
-	flag.IntVar(&o.large, "large", 1000, "nodes of the fake-activity provisioning (0 = skip)")
+	flag.StringVar(&o.large, "large", "1000,10000", "sizes of the fake-activity provisionings (empty = skip)")
 	flag.IntVar(&o.repairs, "repairs", 3, "kills of an agent timed to a healthy cluster again (0 = skip)")
 	flag.DurationVar(&o.idle, "idle", 20*time.Second, "how long ready nodes are watched at rest (0 = skip)")
 	flag.StringVar(&o.out, "out", "bench/results", "results folder")
@@ -76,13 +76,13 @@ func run(o options) error {
 			return err
 		}
 	}
-	if o.large > 0 {
-		slog.Info("provisioning on fake activities", "nodes", o.large)
-		l, err := s.ProvisionFake("large", o.large)
+	for f := range strings.SplitSeq(o.large, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil {
-			return err
+			return fmt.Errorf("--large %q: %w", o.large, err)
 		}
-		rep.Large = &l
+		slog.Info("provisioning on fake activities", "nodes", n)
+		rep.Large = append(rep.Large, s.ProvisionFake(fmt.Sprintf("large%d", n), n))
 	}
 	if err := external(s, o, rep); err != nil {
 		return err

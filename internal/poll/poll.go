@@ -16,14 +16,31 @@ func Until(ctx context.Context, interval time.Duration, check func(context.Conte
 
 // UntilChanged is Until that also looks again whenever changed delivers.
 func UntilChanged[T any](ctx context.Context, interval time.Duration, changed <-chan T, check func(context.Context) (bool, error)) error {
-	t := time.NewTimer(interval)
+	return loop(ctx, func() time.Duration { return interval }, changed, check)
+}
+
+// Ramp is Until that looks again soon at first, then less and less often:
+// after first, then twice as long each time, up to interval. A wait that
+// ends quickly is seen at once; a long one costs no more checks than
+// Until's.
+func Ramp(ctx context.Context, first, interval time.Duration, check func(context.Context) (bool, error)) error {
+	next := min(first, interval)
+	return loop[struct{}](ctx, func() time.Duration {
+		d := next
+		next = min(2*next, interval)
+		return d
+	}, nil, check)
+}
+
+func loop[T any](ctx context.Context, wait func() time.Duration, changed <-chan T, check func(context.Context) (bool, error)) error {
+	t := time.NewTimer(time.Hour)
 	defer t.Stop()
 	for {
 		done, err := check(ctx)
 		if err != nil || done {
 			return err
 		}
-		t.Reset(interval)
+		t.Reset(wait())
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

@@ -49,3 +49,20 @@ func TestUntilChangedWakesOnSignal(t *testing.T) {
 		t.Fatal("a change did not wake the wait")
 	}
 }
+
+func TestRampLooksSoonThenLessOften(t *testing.T) {
+	var at []time.Time
+	err := Ramp(context.Background(), 10*time.Millisecond, 40*time.Millisecond, func(context.Context) (bool, error) {
+		at = append(at, time.Now())
+		return len(at) == 5, nil
+	})
+	if err != nil || len(at) != 5 {
+		t.Fatalf("want 5 checks, got %d %v", len(at), err)
+	}
+	// Waits of 10, 20, 40, 40 ms: at least 110 ms in all, each gap at least its wait.
+	for i, want := range []time.Duration{10, 20, 40, 40} {
+		if gap := at[i+1].Sub(at[i]); gap < want*time.Millisecond {
+			t.Errorf("gap %d is %s, want at least %d ms", i, gap, want)
+		}
+	}
+}
