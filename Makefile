@@ -45,6 +45,7 @@ run: image build
 # of other packages starve the Web UI.
 test:
 	$(GO) vet ./...
+	$(GO) vet -tags 'production chaos' ./e2e
 	$(GO) test -count=1 -timeout 30m $$($(GO) list ./... | grep -v '/e2e$$')
 	$(GO) test -count=1 -timeout 30m ./e2e
 
