@@ -77,6 +77,9 @@ func run(o options) error {
 		}
 	}
 	for f := range strings.SplitSeq(o.large, ",") {
+		if strings.TrimSpace(f) == "" {
+			continue
+		}
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil {
 			return fmt.Errorf("--large %q: %w", o.large, err)
