@@ -36,7 +36,7 @@ func Spec(name, image string, nodes int) (cluster.Spec, error) {
 		return spec, err
 	}
 	spec.Image, spec.NodeEnv = image, map[string]string{contract.EnvTaskDuration: "0s"}
-	spec.QuorumTimeout, spec.InstallTimeout, spec.MaxGroupSize = 5*time.Minute, 10*time.Minute, 1000
+	spec.QuorumTimeout, spec.InstallTimeout, spec.MaxGroupSize = 5*time.Minute, 10*time.Minute, max(1000, nodes)
 	return spec, spec.Validate()
 }
 

@@ -34,7 +34,7 @@ func (s *Stack) IdleCost(name, image string, nodes int, over time.Duration) (*Id
 	if err != nil {
 		return nil, err
 	}
-	time.Sleep(5 * time.Second) // start-up work done
+	time.Sleep(35 * time.Second) // start-up work and Docker's first health checks (every 5 s for 30 s) done
 	before := s.containerStats(ctx, st)
 	time.Sleep(over)
 	after := s.containerStats(ctx, st)

@@ -33,6 +33,7 @@ func (r *Report) PlotSVG(w io.Writer) {
 			maxY = math.Max(maxY, p.wall(s).Max)
 		}
 	}
+	maxY = math.Ceil(maxY/4) * 4 // whole seconds at the four ticks
 	minX, maxX := math.Log(float64(r.Sizes[0].Nodes)), math.Log(float64(r.Sizes[len(r.Sizes)-1].Nodes))
 	if maxX == minX {
 		maxX = minX + 1

@@ -49,6 +49,9 @@ type Size struct {
 	Steps        map[string]Stat `json:"herd_steps_s"`
 	QuorumNotice Stat            `json:"quorum_notice_ms"`
 	NodeRSS      Stat            `json:"node_rss_mib"`
+	// Error is why a run of this size failed (the size's other runs are
+	// then skipped).
+	Error string `json:"error,omitempty"`
 }
 
 // Concurrent is N clusters provisioned at once by one worker process.
@@ -129,6 +132,10 @@ func (r *Report) Markdown(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.Debug)
 	fmt.Fprintln(tw, "nodes\truns\therd wall s (median [min-max])\tby hand wall s\tfloor wall s\therd/by hand\therd/floor\tquorum noticed ms\tnode RSS MiB")
 	for _, s := range r.Sizes {
+		if s.Error != "" {
+			fmt.Fprintf(tw, "%d\tfailed: %s\n", s.Nodes, s.Error)
+			continue
+		}
 		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%.2f\t%.2f\t%.0f\t%.1f\n", s.Nodes, len(s.Herd), stat(s.HerdWall), stat(s.BaselineWall), stat(s.FloorWall),
 			s.Ratio, s.OverFloor, s.QuorumNotice.Median, s.NodeRSS.Max)
 	}

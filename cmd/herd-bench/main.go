@@ -39,7 +39,15 @@ func main() {
 	flag.IntVar(&o.repairs, "repairs", 3, "kills of an agent timed to a healthy cluster again (0 = skip)")
 	flag.DurationVar(&o.idle, "idle", 20*time.Second, "how long ready nodes are watched at rest (0 = skip)")
 	flag.StringVar(&o.out, "out", "bench/results", "results folder")
+	from := flag.String("from", "", "write the text and plot of a results JSON file instead of measuring")
 	flag.Parse()
+	if *from != "" {
+		if err := render(*from, o.out); err != nil {
+			fmt.Fprintln(os.Stderr, "herd-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
 	log.SetOutput(io.Discard) // the serf RPC client logs closed streams with the standard logger
 	if err := run(o); err != nil {
@@ -101,7 +109,9 @@ func measureSize(s *bench.Stack, o options, n int) (bench.Size, error) {
 		slog.Info("provisioning", "nodes", n, "run", i+1)
 		r, err := s.Provision(fmt.Sprintf("bench%d", n), o.image, n)
 		if err != nil {
-			return size, err
+			slog.Error("provisioning failed", "nodes", n, "err", err)
+			size.Error = err.Error()
+			return size, nil
 		}
 		b, err := bench.Baseline(o.script, fmt.Sprintf("base%d", n), o.image, n)
 		if err != nil {
@@ -143,6 +153,19 @@ func external(s *bench.Stack, o options, rep *bench.Report) error {
 	return nil
 }
 
+// render writes latest.txt and latest.svg of an earlier run's JSON.
+func render(file, dir string) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	var rep bench.Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	return writeText(&rep, dir)
+}
+
 func write(rep *bench.Report, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -154,6 +177,11 @@ func write(rep *bench.Report, dir string) error {
 			return err
 		}
 	}
+	return writeText(rep, dir)
+}
+
+// writeText writes the report's tables and plot.
+func writeText(rep *bench.Report, dir string) error {
 	f, err := os.Create(filepath.Join(dir, "latest.txt"))
 	if err != nil {
 		return err
