@@ -35,17 +35,26 @@ func (s *Stack) StartWorkerProc(bin string, pollInterval time.Duration) (*Worker
 	if err != nil {
 		return nil, err
 	}
+	w, err := s.startWorkerIn(dir, bin, pollInterval)
+	if err != nil {
+		os.RemoveAll(dir)
+	}
+	return w, err
+}
+
+func (s *Stack) startWorkerIn(dir, bin string, pollInterval time.Duration) (*WorkerProc, error) {
 	key := filepath.Join(dir, "master.key")
 	if err := (secrets.KeyFile{Master: s.Master}).Write(key); err != nil {
 		return nil, err
 	}
-	s.workers[0].Stop()
-	s.workers = s.workers[1:]
-	cmd := exec.Command(bin, "worker", "--address", s.srv.Address, "--secret-file", key, "--poll-interval", pollInterval.String())
 	logf, err := os.Create(filepath.Join(dir, "worker.log"))
 	if err != nil {
 		return nil, err
 	}
+	defer logf.Close() // the process has its own copy
+	s.workers[0].Stop()
+	s.workers = s.workers[1:]
+	cmd := exec.Command(bin, "worker", "--address", s.srv.Address, "--secret-file", key, "--poll-interval", pollInterval.String())
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s worker: %w", bin, err)
