@@ -12,6 +12,11 @@ const (
 	DefaultQuorumTimeout  = 2 * time.Minute
 	DefaultInstallTimeout = 30 * time.Minute
 	DefaultMaxGroupSize   = 100
+	// MaxNodes is the largest cluster herd supports: the workflow carries
+	// every node's state in one payload (its query answer, its input when
+	// it continues as new), and at this size it stays a fraction of
+	// Temporal's 2 MiB limit on a payload (see the codec's test).
+	MaxNodes = 10000
 )
 
 // QuorumWait is how long to wait for every node to be alive in Serf.

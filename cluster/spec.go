@@ -122,6 +122,9 @@ func (s Spec) validateGroups() error {
 			return fmt.Errorf("blueprint host group %q gets no nodes: add it with a count", name)
 		}
 	}
+	if n := s.Size(); n > MaxNodes {
+		return fmt.Errorf("cluster %s would have %d nodes: herd supports at most %d in one cluster; split it into clusters of at most %d", s.Name, n, MaxNodes, MaxNodes)
+	}
 	return nil
 }
 

@@ -49,6 +49,13 @@ func TestValidate(t *testing.T) {
 		"blueprint host group \"slaves\" gets no nodes": func(s *Spec) { s.HostGroups = s.HostGroups[:1] },
 		"is given twice":                                func(s *Spec) { s.HostGroups[1].Name = "master" },
 		"is not valid for the specified stack":          func(s *Spec) { s.Blueprint.HostGroups[1].Components[0].Name = "NOPE" },
+		"herd supports at most 10000 in one cluster":    func(s *Spec) { s.HostGroups[1].Count, s.MaxGroupSize = MaxNodes, MaxNodes },
+	}
+	largest := spec()
+	largest.HostGroups = []HostGroup{{Name: "master", Count: 1}, {Name: "slaves", Count: MaxNodes - 1}}
+	largest.MaxGroupSize = MaxNodes
+	if err := largest.Validate(); err != nil {
+		t.Fatalf("a cluster of MaxNodes must be valid: %v", err)
 	}
 	for want, mutate := range cases {
 		s := spec()

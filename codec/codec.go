@@ -111,9 +111,17 @@ func (c *Codec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error
 	return out, nil
 }
 
-// DataConverter is Temporal's default converter with payloads encrypted.
+// DataConverter is Temporal's default converter with payloads encrypted
+// (large ones compressed first).
 func (c *Codec) DataConverter() converter.DataConverter {
-	return converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), c)
+	return converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), c.chain()...)
+}
+
+// chain is the codecs in the order the SDK takes them: each wraps the
+// ones after it, so a large payload is compressed before it is encrypted,
+// as ciphertext does not compress.
+func (c *Codec) chain() []converter.PayloadCodec {
+	return []converter.PayloadCodec{c, compressLarge{converter.NewZlibCodec(converter.ZlibCodecOptions{})}}
 }
 
 // Load reads the master key file and returns its codec.

@@ -2,13 +2,17 @@ package codec
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/herdhq/herd/secrets"
 	commonpb "go.temporal.io/api/common/v1"
+	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/encoding/protojson"
 )
 
@@ -107,4 +111,76 @@ func protoJSON(t *testing.T, p *commonpb.Payload) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// A large cluster's state repeats itself: compressed before it is
+// encrypted, it stays far under Temporal's 2 MiB limit on one payload, and
+// decodes back whole, through the data converter and the codec server.
+func TestLargeRepetitivePayloadsAreCompressedBeforeEncryption(t *testing.T) {
+	c, _ := New(secrets.KeyFile{Master: master(t)})
+	type node struct{ Name, FQDN, HostGroup, IP, State string }
+	nodes := make([]node, 10000)
+	for i := range nodes {
+		name := "analytics-" + strconv.Itoa(i+1)
+		nodes[i] = node{name, name + ".prod.example.com", "workers", "10.0." + strconv.Itoa(i/250) + "." + strconv.Itoa(i%250), "up"}
+	}
+	plain, _ := json.Marshal(nodes)
+	p, err := c.DataConverter().ToPayload(nodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Data) > len(plain)/4 {
+		t.Fatalf("%d nodes: %d bytes encoded from %d of JSON; they must be compressed", len(nodes), len(p.Data), len(plain))
+	}
+	var back []node
+	if err := c.DataConverter().FromPayload(p, &back); err != nil || len(back) != len(nodes) || back[9999] != nodes[9999] {
+		t.Fatalf("decode: %d nodes, %v", len(back), err)
+	}
+	srv := httptest.NewServer(c.Handler("tok3n", nil))
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+"/tok3n/decode", "application/json", strings.NewReader(`{"payloads":[`+protoJSON(t, p)+`]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Payloads []struct{ Metadata map[string]string }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || len(out.Payloads) != 1 {
+		t.Fatalf("codec server: %v %+v", err, out)
+	}
+	if enc, _ := base64.StdEncoding.DecodeString(out.Payloads[0].Metadata["encoding"]); string(enc) != "json/plain" {
+		t.Fatalf("the UI must get the plain payload back, got encoding %q", enc)
+	}
+}
+
+// Histories written before compression hold payloads that are only
+// encrypted: they still decode.
+func TestPayloadsEncryptedWithoutCompressionStillDecode(t *testing.T) {
+	c, _ := New(secrets.KeyFile{Master: master(t)})
+	before := converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), c)
+	p, err := before.ToPayload(strings.Repeat("slave ", 1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s string
+	if err := c.DataConverter().FromPayload(p, &s); err != nil || s != strings.Repeat("slave ", 1000) {
+		t.Fatalf("an encrypted, uncompressed payload must decode: %v", err)
+	}
+}
+
+// Payloads under CompressFrom are written as before herd compressed: an
+// earlier release's worker, which cannot read compressed payloads, reads
+// them.
+func TestSmallPayloadsAreNotCompressed(t *testing.T) {
+	c, _ := New(secrets.KeyFile{Master: master(t)})
+	before := converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), c)
+	p, err := c.DataConverter().ToPayload(strings.Repeat("slave ", 1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s string
+	if err := before.FromPayload(p, &s); err != nil || s != strings.Repeat("slave ", 1000) {
+		t.Fatalf("an earlier release must read a small payload: %v", err)
+	}
 }

@@ -15,7 +15,7 @@ import (
 // (an endpoint http://host:port/TOKEN for a UI that sends no credentials);
 // browsers may call it from the given origins only.
 func (c *Codec) Handler(token string, origins []string) http.Handler {
-	codec := converter.NewPayloadCodecHTTPHandler(c)
+	codec := converter.NewPayloadCodecHTTPHandler(c.chain()...)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if o := r.Header.Get("Origin"); o != "" {
 			if !slices.Contains(origins, o) {

@@ -1,6 +1,9 @@
 package workflows
 
 import (
+	"cmp"
+	"strings"
+	"testing"
 	"time"
 
 	"github.com/stretchr/testify/mock"
@@ -148,4 +151,25 @@ func (s *clusterSuite) TestContinueAsNewCarriesState() {
 	s.env.ExecuteWorkflow(ClusterWorkflow, next)
 	s.Require().NoError(stop.err)
 	s.Equal(4, stop.result.Nodes)
+}
+
+// A scale past the largest cluster herd supports is refused before
+// anything starts, naming the count that would fit.
+func TestScalePastMaxNodesIsRefused(t *testing.T) {
+	c := &clusterRun{}
+	c.st = &c.state
+	c.state.Spec = testSpec()
+	c.state.Spec.MaxGroupSize = 2 * cluster.MaxNodes
+	c.state.Status.Phase = cluster.PhaseReady
+	for _, n := range append(c.state.Spec.Nodes(), make([]cluster.Node, 8998)...) {
+		n.HostGroup = cmp.Or(n.HostGroup, "slaves")
+		c.state.Nodes = append(c.state.Nodes, cluster.NodeInfo{Node: n})
+	}
+	err := c.validateScale(nil, cluster.ScaleRequest{HostGroup: "slaves", Count: cluster.MaxNodes})
+	if err == nil || !strings.Contains(err.Error(), "herd supports at most 10000 in one cluster; scale slaves to at most 9999") {
+		t.Fatalf("want a refusal naming the fix, got %v", err)
+	}
+	if err := c.validateScale(nil, cluster.ScaleRequest{HostGroup: "slaves", Count: cluster.MaxNodes - 1}); err != nil {
+		t.Fatalf("a cluster of MaxNodes must be allowed: %v", err)
+	}
 }

@@ -28,6 +28,9 @@ func (c *clusterRun) validateScale(_ workflow.Context, req cluster.ScaleRequest)
 	if req.Count < min || req.Count > max {
 		return refused("host group %q of cluster %s can have %d to %d nodes, not %d", req.HostGroup, c.state.Spec.Name, min, max, req.Count)
 	}
+	if total := len(c.state.Nodes) - c.state.GroupSize(req.HostGroup) + req.Count; total > cluster.MaxNodes {
+		return refused("cluster %s would have %d nodes: herd supports at most %d in one cluster; scale %s to at most %d", c.state.Spec.Name, total, cluster.MaxNodes, req.HostGroup, req.Count-(total-cluster.MaxNodes))
+	}
 	return nil
 }
 
