@@ -33,6 +33,9 @@ type Provider struct {
 	// instance's address and advertises it to Serf.
 	HostNetwork bool
 	Logger      *slog.Logger
+	// NeighbourLimit is the file the kernel's neighbour table limit is
+	// read from (NeighbourLimitFile when empty).
+	NeighbourLimit string
 }
 
 // New connects to the engine named by DOCKER_HOST (or the local socket).
@@ -57,8 +60,12 @@ func (p *Provider) Schema() providers.Schema { return Schema }
 var Schema = providers.Schema{Name: "docker", Summary: "containers on the local Docker engine, one bridge network per cluster"}
 
 // Allocate returns one slot per node; slots are names, so a retry returns
-// the same slots and nothing is allocated twice.
-func (p *Provider) Allocate(_ context.Context, _ cluster.Target, nodes []cluster.Node) ([]cluster.Instance, error) {
+// the same slots and nothing is allocated twice. It refuses nodes the
+// host's neighbour table could not hold (see checkNeighbours).
+func (p *Provider) Allocate(ctx context.Context, t cluster.Target, nodes []cluster.Node) ([]cluster.Instance, error) {
+	if err := p.checkNeighbours(ctx, t.Cluster, len(nodes)); err != nil {
+		return nil, err
+	}
 	var out []cluster.Instance
 	for _, n := range nodes {
 		out = append(out, cluster.Instance{ID: "docker/" + ContainerName(n.Name), Index: n.Index, Address: "local"})
