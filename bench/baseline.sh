@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The 2014 way, by hand: docker run the server, docker run the agents with
 # SERF_JOIN_IP, poll `serf members` until all are alive, post the blueprint
-# and the cluster, poll the request. Same node image as herd.
+# and the cluster, poll the request. Same node image as herd; only the
+# server's ports are published (the only ones a person needs to reach).
 # Usage: baseline.sh NAME NODES IMAGE BLUEPRINT_JSON. Prints "phase seconds" lines.
 set -euo pipefail
 name=$1 nodes=$2 image=$3 blueprint=$4
@@ -16,7 +17,7 @@ run() { # idx role [join]
     -h $name-$1 --domainname $domain -e HERD_DOMAIN=$domain -e AMBARI_ROLE=$2 -e HERD_CLUSTER=$name \
     -e HERD_HOST_GROUP=$([ "$1" = 1 ] && echo master || echo slaves) -e AMBARI_PASSWORD=$pass \
     -e SERF_RPC_AUTH=$auth -e EMU_TASK_DURATION=0s ${3:+-e SERF_JOIN_IP=$3} \
-    -p 127.0.0.1::8080 -p 127.0.0.1::7373 $image >/dev/null
+    $([ "$1" = 1 ] && echo "-p 127.0.0.1::8080 -p 127.0.0.1::7373") $image >/dev/null
 }
 run 1 server
 ip=$(docker inspect -f "{{(index .NetworkSettings.Networks \"$net\").IPAddress}}" herd-$name-1)
