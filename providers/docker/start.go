@@ -30,14 +30,18 @@ func (p *Provider) StartNode(ctx context.Context, req providers.StartRequest) (c
 		req.Config.AdvertiseIP = req.Instance.Address
 	}
 	name := ContainerName(req.Node.Name)
-	id, err := p.existing(ctx, name, req.Target.Cluster, req.Config.JoinIP())
+	// Create first: on the usual path the container does not exist yet, and
+	// a name conflict tells of one a previous try made. When that one was
+	// stale and is removed, create again.
+	id, err := p.create(ctx, name, req)
+	if err == nil && id == "" {
+		id, err = p.create(ctx, name, req)
+	}
 	if err != nil {
 		return cluster.NodeInfo{}, err
 	}
 	if id == "" {
-		if id, err = p.create(ctx, name, req); err != nil {
-			return cluster.NodeInfo{}, err
-		}
+		return cluster.NodeInfo{}, fmt.Errorf("create container %s: it was replaced by another try meanwhile; try again", name)
 	}
 	if err := p.Client.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
 		return cluster.NodeInfo{}, fmt.Errorf("start container %s: %w", name, err)
@@ -101,7 +105,7 @@ func (p *Provider) create(ctx context.Context, name string, req providers.StartR
 		}
 	}
 	resp, err := p.Client.ContainerCreate(ctx, cfg, host, netCfg, nil, name)
-	if errdefs.IsConflict(err) { // created by a concurrent try: adopt it
+	if errdefs.IsConflict(err) { // created by an earlier or concurrent try: adopt it
 		return p.existing(ctx, name, req.Target.Cluster, req.Config.JoinIP())
 	}
 	if err != nil {
