@@ -344,3 +344,26 @@ func (s *stack) checkCredentials(name string) {
 	}
 	cl.Close()
 }
+
+// checkQueries: `herd cluster query` gets every node's facts and DNS view
+// through the cluster's Serf, and `herd cluster event` reaches the nodes.
+func (s *stack) checkQueries(name string) {
+	s.t.Helper()
+	out, code := s.cli("cluster", "query", name, "facts", "-o", "json")
+	var res starter.QueryResult
+	if err := json.Unmarshal([]byte(out), &res); code != 0 || err != nil || len(res.Facts) != 3 || len(res.Silent) != 0 {
+		s.t.Fatalf("query facts (exit %d): %v\n%s", code, err, out)
+	}
+	for _, f := range res.Facts {
+		if len(f.Disks) == 0 || f.Disks[0].Mount != "/" || f.MemTotal <= 0 {
+			s.t.Errorf("facts of %s: %+v", f.Node, f)
+		}
+	}
+	out, code = s.cli("cluster", "query", name, "dns")
+	if code != 0 || !strings.Contains(out, "all 3 nodes that answered see the same names") {
+		s.t.Fatalf("query dns (exit %d):\n%s", code, out)
+	}
+	if out, code := s.cli("cluster", "event", name, "dns-refresh"); code != 0 || !strings.Contains(out, "event herd-dns-refresh sent") {
+		s.t.Fatalf("event (exit %d):\n%s", code, out)
+	}
+}

@@ -115,6 +115,13 @@ func (a *ambariAgent) register(ctx context.Context, base string) error {
 	return nil
 }
 
+// reregister has the next tick register this host again.
+func (a *ambariAgent) reregister() {
+	a.mu.Lock()
+	a.registered = false
+	a.mu.Unlock()
+}
+
 func (a *ambariAgent) heartbeat(ctx context.Context, base string) error {
 	var reply ambari.HeartbeatReply
 	if err := a.post(ctx, base+ambari.AgentHeartbeatPath+a.n.cfg.NodeName, ambari.Registration{Hostname: a.n.cfg.NodeName}, &reply); err != nil {

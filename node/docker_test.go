@@ -2,6 +2,7 @@ package node_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -20,6 +21,7 @@ import (
 	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/contract"
 	"github.com/herdhq/herd/internal/dockertest"
+	"github.com/herdhq/herd/membership"
 	"github.com/herdhq/herd/providers"
 	"github.com/herdhq/herd/providers/docker"
 )
@@ -294,6 +296,31 @@ func (c *imageCluster) checkStockSerfCLI(t *testing.T) {
 	}
 	if out, err := exec.Command(bin, "members", "-rpc-addr="+c.nodes[0].SerfRPC, "-rpc-auth=wrong").CombinedOutput(); err == nil {
 		t.Fatalf("serf CLI with a wrong key must fail:\n%s", out)
+	}
+	c.checkStockSerfQuery(t, bin)
+}
+
+// checkStockSerfQuery: `serf query herd-facts` gets from every node the
+// answer herd's own client gets.
+func (c *imageCluster) checkStockSerfQuery(t *testing.T, bin string) {
+	out, err := exec.Command(bin, "query", "-rpc-addr="+c.nodes[0].SerfRPC, "-rpc-auth="+rpcAuth, "-format=json", "-timeout=3s", contract.QueryFacts).Output()
+	var stock struct{ Responses map[string]string }
+	if err != nil || json.Unmarshal(out, &stock) != nil {
+		t.Fatalf("serf query: %v\n%s", err, out)
+	}
+	asked, err := membership.Ask(c.nodes[0].SerfRPC, rpcAuth, contract.QueryFacts, 3*time.Second)
+	if err != nil || len(asked.Answers) != len(c.nodes) || len(stock.Responses) != len(c.nodes) {
+		t.Fatalf("every node must answer both: stock %v, herd %+v %v", stock.Responses, asked, err)
+	}
+	for _, a := range asked.Answers {
+		var mine, theirs contract.Facts
+		if json.Unmarshal(a.Payload, &mine) != nil || json.Unmarshal([]byte(stock.Responses[a.Node]), &theirs) != nil {
+			t.Fatalf("%s: answers do not decode: %q / %q", a.Node, a.Payload, stock.Responses[a.Node])
+		}
+		if mine.Node != a.Node || theirs.Node != mine.Node || theirs.Role != mine.Role || theirs.Version != mine.Version ||
+			len(theirs.Disks) == 0 || theirs.Disks[0].Mount != "/" || theirs.Disks[0].Total != mine.Disks[0].Total {
+			t.Errorf("%s: serf query answered %+v, herd's client %+v", a.Node, theirs, mine)
+		}
 	}
 }
 

@@ -1,10 +1,8 @@
 package node
 
 import (
-	"bufio"
 	"os"
 	"runtime"
-	"strconv"
 	"strings"
 
 	"github.com/herdhq/herd/ambari"
@@ -18,18 +16,4 @@ func hardwareProfile(ip string) ambari.HardwareProfile {
 		OperatingSystem: runtime.GOOS, OSRelease: strings.TrimSpace(string(release))}
 }
 
-func memTotalKB() int64 {
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if fields := strings.Fields(sc.Text()); len(fields) >= 2 && fields[0] == "MemTotal:" {
-			n, _ := strconv.ParseInt(fields[1], 10, 64)
-			return n
-		}
-	}
-	return 0
-}
+func memTotalKB() int64 { return memInfoKB("MemTotal:")[0] }

@@ -28,12 +28,13 @@ type Node struct {
 	agent   *ambariAgent
 	servers []*http.Server
 	stop    chan struct{}
+	started time.Time
 }
 
 // Start brings up DNS, Serf, the Ambari role and the health endpoint.
 // Anything started is stopped again if a later part fails.
 func Start(ctx context.Context, cfg contract.Config, log *slog.Logger) (n *Node, err error) {
-	n = &Node{cfg: cfg, log: log, records: clusterdns.NewRecords(cfg.Domain), stop: make(chan struct{})}
+	n = &Node{cfg: cfg, log: log, records: clusterdns.NewRecords(cfg.Domain), stop: make(chan struct{}), started: time.Now()}
 	defer func() {
 		if err != nil {
 			n.shutdown(false)
@@ -91,10 +92,16 @@ func (n *Node) serfConfig() membership.Config {
 }
 
 // onSerfEvent rebuilds DNS on every membership change, as the 2014 handler
-// script rebuilt dnsmasq's hosts from `serf members -status=alive`.
+// script rebuilt dnsmasq's hosts from `serf members -status=alive`; it
+// answers herd's queries and reacts to herd's user events.
 func (n *Node) onSerfEvent(e serf.Event) {
-	if _, ok := e.(serf.MemberEvent); ok {
+	switch e := e.(type) {
+	case serf.MemberEvent:
 		n.rebuildDNS()
+	case *serf.Query:
+		n.onQuery(e)
+	case serf.UserEvent:
+		n.onUserEvent(e)
 	}
 }
 
