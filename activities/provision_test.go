@@ -48,6 +48,7 @@ func TestActivitiesProvision(t *testing.T) {
 		if outcome.Status != "COMPLETED" || outcome.ProgressPercent != 100 {
 			t.Fatalf("outcome %+v", outcome)
 		}
+		f.checkConfigIsIdempotent(nodes[0].AmbariURL)
 		f.checkScaleDownDecommissions(nodes[0].AmbariURL, nodes[2].Node)
 		release := cluster.ReleaseInput{Cluster: f.spec.Name, Provider: f.spec.Provider}
 		var rel cluster.Released

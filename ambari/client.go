@@ -294,20 +294,7 @@ func Retryable(err error) bool {
 // HostComponents lists the components on a host of a cluster with their
 // state and admin state.
 func (c *Client) HostComponents(ctx context.Context, cluster, host string) ([]HostRoles, error) {
-	var list struct {
-		Items []struct {
-			HostRoles HostRoles `json:"HostRoles"`
-		} `json:"items"`
-	}
-	path := fmt.Sprintf("/api/v1/clusters/%s/hosts/%s/host_components?fields=HostRoles/*", url.PathEscape(cluster), url.PathEscape(host))
-	if err := c.do(ctx, http.MethodGet, path, nil, &list); err != nil {
-		return nil, err
-	}
-	out := make([]HostRoles, len(list.Items))
-	for i, it := range list.Items {
-		out[i] = it.HostRoles
-	}
-	return out, nil
+	return c.hostRoles(ctx, fmt.Sprintf("/api/v1/clusters/%s/hosts/%s/host_components?fields=HostRoles/*", url.PathEscape(cluster), url.PathEscape(host)))
 }
 
 // Decommission asks the master of a slave component (NAMENODE for

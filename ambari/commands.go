@@ -40,6 +40,7 @@ type HostRoles struct {
 	ServiceName       string `json:"service_name"`
 	State             string `json:"state"`
 	DesiredAdminState string `json:"desired_admin_state"`
+	StaleConfigs      bool   `json:"stale_configs"`
 }
 
 // QueueMetrics are the resource manager's YARN queue metrics, Ambari's

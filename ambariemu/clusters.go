@@ -32,6 +32,7 @@ func (e *Emulator) routeClusters(mux *http.ServeMux) {
 	mux.HandleFunc("PUT /api/v1/clusters/{c}/hosts/{h}/host_components", e.withCluster(e.stopHost))
 	mux.HandleFunc("GET /api/v1/clusters/{c}/services", e.withCluster(e.listServices))
 	mux.HandleFunc("PUT /api/v1/clusters/{c}/services", e.withCluster(e.setServices))
+	mux.HandleFunc("PUT /api/v1/clusters/{c}/services/{s}", e.withCluster(e.setService))
 }
 
 // withCluster runs h with the emulator locked and the named cluster found,

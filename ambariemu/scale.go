@@ -135,6 +135,21 @@ func (e *Emulator) listServices(w http.ResponseWriter, r *http.Request, c *clust
 // setServices starts (STARTED) or stops (INSTALLED) every service; 200 with
 // no body when nothing changes, 202 with a request otherwise.
 func (e *Emulator) setServices(w http.ResponseWriter, r *http.Request, c *cluster) {
+	e.setServiceStates(w, r, c, "")
+}
+
+// setService is PUT /clusters/C/services/S: one service's desired state.
+func (e *Emulator) setService(w http.ResponseWriter, r *http.Request, c *cluster) {
+	if _, ok := c.services[r.PathValue("s")]; !ok {
+		notFound(w, "Service", "clusterName="+c.name+", serviceName="+r.PathValue("s"))
+		return
+	}
+	e.setServiceStates(w, r, c, r.PathValue("s"))
+}
+
+// setServiceStates sets every service's state, or only one's; a request
+// runs the tasks of those that change, none when none does (200).
+func (e *Emulator) setServiceStates(w http.ResponseWriter, r *http.Request, c *cluster, only string) {
 	var body struct {
 		RequestInfo struct {
 			Context string `json:"context"`
@@ -155,7 +170,7 @@ func (e *Emulator) setServices(w http.ResponseWriter, r *http.Request, c *cluste
 	}
 	changed := map[string]string{}
 	for svc, cur := range c.services {
-		if cur != state {
+		if cur != state && (only == "" || svc == only) {
 			changed[svc] = state
 		}
 	}

@@ -32,6 +32,8 @@ const (
 	UpdateTerminate = "terminate"
 	UpdateRepair    = "repair"
 	UpdatePolicy    = "set-repair-policy"
+	UpdateConfig    = "config"
+	UpdateService   = "service"
 )
 
 // SignalHealth carries the health watch's observations to a cluster's

@@ -367,3 +367,40 @@ func (s *stack) checkQueries(name string) {
 		s.t.Fatalf("event (exit %d):\n%s", code, out)
 	}
 }
+
+// checkConfig: `herd cluster config set` makes a new version in Ambari and
+// its restart request completes; `config get` reads it back; a service is
+// stopped and started on its own.
+func (s *stack) checkConfig(name string) {
+	s.t.Helper()
+	before, _ := s.cli("cluster", "config", "get", name, "hdfs-site", "-o", "json")
+	var old ambari.Config
+	_ = json.Unmarshal([]byte(before), &old) // no version yet is fine: the set makes the first
+	out, code := s.cli("cluster", "config", "set", name, "hdfs-site", "dfs.replication=2", "dfs.herd.test=e2e", "--wait", "-o", "json")
+	var res cluster.OpResult
+	if err := json.Unmarshal([]byte(out), &res); code != 0 || err != nil || res.RequestID == 0 {
+		s.t.Fatalf("config set (exit %d): %v\n%s", code, err, out)
+	}
+	out, code = s.cli("cluster", "config", "get", name, "hdfs-site", "-o", "json")
+	var now ambari.Config
+	if err := json.Unmarshal([]byte(out), &now); code != 0 || err != nil || now.Version != old.Version+1 || now.Properties["dfs.herd.test"] != "e2e" {
+		s.t.Fatalf("config get after set (exit %d, was version %d): %v\n%s", code, old.Version, err, out)
+	}
+	st, err := s.herd.Status(context.Background(), name)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	cl := ambariClient(st, s.master.For(name))
+	r, err := cl.Request(context.Background(), name, res.RequestID)
+	if err != nil || r.Requests.RequestStatus != ambari.StatusCompleted || r.Requests.TaskCount == 0 {
+		s.t.Fatalf("the restart request: %+v %v", r, err)
+	}
+	if stale, err := cl.StaleComponents(context.Background(), name, ""); err != nil || len(stale) != 0 {
+		s.t.Fatalf("after the restart nothing is stale: %+v %v", stale, err)
+	}
+	for _, action := range []string{"stop", "start"} {
+		if out, code := s.cli("cluster", "service", action, name, "hdfs", "--wait"); code != 0 {
+			s.t.Fatalf("service %s (exit %d):\n%s", action, code, out)
+		}
+	}
+}

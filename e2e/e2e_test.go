@@ -167,6 +167,7 @@ func TestClusterLifecycle(t *testing.T) {
 	s.checkSize("e2e", 3)
 	s.checkCredentials("e2e")
 	s.checkQueries("e2e")
+	s.checkConfig("e2e")
 	s.checkListAndUI()
 	s.checkSummaries("e2e")
 	s.checkMetrics()

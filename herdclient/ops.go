@@ -38,6 +38,17 @@ func (c *Client) SetRepairPolicy(ctx context.Context, name string, p cluster.Rep
 	return c.operate(ctx, name, cluster.UpdatePolicy, nil, p)
 }
 
+// Configure changes a configuration type in the cluster's Ambari and
+// restarts what the change made stale.
+func (c *Client) Configure(ctx context.Context, name string, req cluster.ConfigRequest, w Watcher) (cluster.OpResult, error) {
+	return c.operate(ctx, name, cluster.UpdateConfig, w, req)
+}
+
+// Service starts, stops or restarts one of the cluster's services.
+func (c *Client) Service(ctx context.Context, name string, req cluster.ServiceRequest, w Watcher) (cluster.OpResult, error) {
+	return c.operate(ctx, name, cluster.UpdateService, w, req)
+}
+
 // Submit sends an operation without waiting for it to end: a refusal by
 // the cluster's validator is still an error.
 func (c *Client) Submit(ctx context.Context, name, op string, args ...any) error {

@@ -16,7 +16,7 @@ func (app *App) clusterCommand() *cobra.Command {
 	cmd := group("cluster", "create, inspect, scale, repair, stop, start and terminate clusters")
 	cmd.AddCommand(app.createCommand(), app.statusCommand(), app.listCommand(), app.terminateCommand(),
 		app.scaleCommand(), app.powerCommand(cluster.UpdateStop), app.powerCommand(cluster.UpdateStart), app.watchCommand(),
-		app.repairCommand(), app.repairPolicyCommand(), app.credentialsCommand(), app.loadCommand(), app.queryCommand(), app.eventCommand())
+		app.repairCommand(), app.repairPolicyCommand(), app.credentialsCommand(), app.loadCommand(), app.queryCommand(), app.eventCommand(), app.configCommand(), app.serviceCommand())
 	return cmd
 }
 

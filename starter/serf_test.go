@@ -49,3 +49,18 @@ func TestPrintQuery(t *testing.T) {
 		t.Errorf("disagreeing views must be told:\n%s", b.String())
 	}
 }
+
+func TestConfigRequestFromArguments(t *testing.T) {
+	req, err := configRequest("hdfs-site", []string{"dfs.replication=3", "-dfs.old", "x=a=b"})
+	if err != nil || req.Set["dfs.replication"] != "3" || req.Set["x"] != "a=b" || len(req.Unset) != 1 || req.Unset[0] != "dfs.old" {
+		t.Fatalf("%+v %v", req, err)
+	}
+	for args, want := range map[string][]string{"use key=value": {"novalue"}, "both set and removed": {"a=1", "-a"}} {
+		if _, err := configRequest("hdfs-site", want); err == nil || !strings.Contains(err.Error(), args) {
+			t.Errorf("%v: want %q, got %v", want, args, err)
+		}
+	}
+	if _, err := run(t, "cluster", "config", "set", "c1", "hdfs-site", "oops"); ExitCode(err) != 2 {
+		t.Errorf("a bad argument is a usage error before dialling: %v", err)
+	}
+}

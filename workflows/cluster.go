@@ -103,6 +103,8 @@ func (c *clusterRun) register(ctx workflow.Context) error {
 		{cluster.UpdateTerminate, c.terminate, c.validateTerminate},
 		{cluster.UpdateRepair, c.repair, c.validateRepair},
 		{cluster.UpdatePolicy, c.setPolicy, c.validatePolicy},
+		{cluster.UpdateConfig, c.configure, c.validateConfig},
+		{cluster.UpdateService, c.service, c.validateService},
 	}
 	for _, h := range handlers {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validate}); err != nil {

@@ -16,6 +16,8 @@ const (
 	StepStopNodes   = "StopNodes"
 	StepRelease     = "ReleaseCluster"
 	StepRollback    = "RollBackNewNodes"
+	StepConfig      = "ChangeConfig"
+	StepCommand     = "ServiceCommand"
 )
 
 // ProvisionSteps are the provisioning steps, in order.
