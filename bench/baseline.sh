@@ -34,6 +34,8 @@ c -X POST -d @"$blueprint" "$api/blueprints/bp" >/dev/null
 hosts=$(for i in $(seq 2 "$nodes"); do printf '{"fqdn":"%s-%s.%s"},' "$name" "$i" "$domain"; done)
 tmpl="{\"blueprint\":\"bp\",\"host_groups\":[{\"name\":\"master\",\"hosts\":[{\"fqdn\":\"$name-1.$domain\"}]},{\"name\":\"slaves\",\"hosts\":[${hosts%,}]}]}"
 c -X POST -d "$tmpl" "$api/clusters/$name" >/dev/null
-until c "$api/clusters/$name/requests/1" | grep -q '"request_status": "COMPLETED"'; do sleep 0.2; done
+# grep reads the whole answer (no -q): with pipefail, curl cut off by an
+# early grep exit would fail the test and poll forever.
+until c "$api/clusters/$name/requests/1" | grep '"request_status": "COMPLETED"' >/dev/null; do sleep 0.2; done
 t3=$(now)
 awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" 'BEGIN { print "containers", b-a; print "quorum", c-b; print "ambari", d-c; print "total", d-a }'
