@@ -81,6 +81,8 @@ type Status struct {
 	Repairs  int `json:"repairs,omitempty"`
 	// HealthLog is the latest changes of node health, oldest first.
 	HealthLog []HealthEvent `json:"health_log,omitempty"`
+	// Alerts are the latest alerts raised, oldest first (AlertLogSize).
+	Alerts []Alert `json:"alerts,omitempty"`
 }
 
 // StepStatus is one step's state.

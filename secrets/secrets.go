@@ -106,3 +106,10 @@ func (m Master) CodecKey(gen int) []byte { return m.derive("payload-codec", fmt.
 // telling the key: cloud resources carry it, so that two installations in
 // one account never touch each other's.
 func (m Master) Installation() string { return hex.EncodeToString(m.derive("installation", "")[:6]) }
+
+// WebhookKey is the key herd signs a notification target's webhook bodies
+// with (HMAC-SHA256): derived, so it is kept nowhere, and shown by `herd
+// notify add` for the receiver to check signatures with.
+func (m Master) WebhookKey(target string) string {
+	return hex.EncodeToString(m.derive("webhook", target))
+}

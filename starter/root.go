@@ -48,6 +48,7 @@ func NewCommand(embedded Embedded) *cobra.Command {
 	root.PersistentFlags().StringVarP(&app.Output, "output", "o", "text", "output format of read commands: text or json")
 	root.PersistentFlags().StringVar(&app.SecretFile, "secret-file", worker.DefaultSecretFile(), "the master key file: payloads are encrypted, and cluster credentials derived, with it (HERD_SECRET_FILE)")
 	root.AddCommand(app.clusterCommand(), app.blueprintCommand(), app.scheduleCommand(), app.autoscaleCommand(), app.versionCommand(),
+		app.notifyCommand(), app.alertsCommand(),
 		app.workerCommand(), app.setupCommand(), app.devCommand(), app.upCommand(), app.codecServerCommand(), app.secretsCommand(), app.awsPolicyCommand())
 	return root
 }

@@ -60,6 +60,8 @@ func registerWorkflows(w worker.Worker) {
 	w.RegisterWorkflow(workflows.TerminateCluster)
 	w.RegisterWorkflow(workflows.ScaleWorkflow)
 	w.RegisterWorkflow(workflows.AutoscaleWorkflow)
+	w.RegisterWorkflow(workflows.NotifyWorkflow)
+	w.RegisterWorkflow(workflows.DeliverAlertWorkflow)
 }
 
 // identity names a worker in histories (who ran each step): process, host

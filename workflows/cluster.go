@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -25,6 +26,10 @@ type clusterRun struct {
 	// next one.
 	repairFails int
 	retryAt     time.Time
+	// alertsOn is set when this run raises alerts; deliveries counts the
+	// alert deliveries not started yet.
+	alertsOn   bool
+	deliveries int
 }
 
 // ClusterWorkflow is a cluster's whole life: it provisions the cluster,
@@ -45,6 +50,7 @@ func ClusterWorkflow(ctx workflow.Context, in cluster.ClusterInput) error {
 	if err := c.register(ctx); err != nil {
 		return err
 	}
+	c.followAlerts(ctx)
 	if in.State == nil {
 		err := c.provisionOrCompensate(ctx)
 		c.publish(ctx)
@@ -67,6 +73,7 @@ func ClusterWorkflow(ctx workflow.Context, in cluster.ClusterInput) error {
 		return nil
 	}
 	c.drainHealth(ctx)
+	_ = workflow.Await(ctx, func() bool { return c.deliveries == 0 }) // alerts the drain raised
 	next := c.state
 	return workflow.NewContinueAsNewError(ctx, ClusterWorkflow, cluster.ClusterInput{Spec: next.Spec, State: &next, ContinueAfterOps: in.ContinueAfterOps})
 }
@@ -79,6 +86,7 @@ func (c *clusterRun) provisionOrCompensate(ctx workflow.Context) error {
 		return nil
 	}
 	c.state.Status.Phase, c.state.Status.Error = cluster.PhaseFailed, failure.Message(err)
+	c.alert(ctx, "", cluster.AlertOpFailed, cluster.SeverityCritical, fmt.Sprintf("provisioning of cluster %s failed: %s", c.state.Spec.Name, c.state.Status.Error))
 	if !c.state.Spec.KeepOnFailure {
 		c.state.Status.Phase = cluster.PhaseCompensating
 		if rerr := c.release(ctx); rerr != nil {
@@ -129,6 +137,7 @@ func (c *clusterRun) serial(ctx workflow.Context, check func() error, op func(wo
 	res, err := op(ctx)
 	if err != nil {
 		c.state.Status.Error = failure.Message(err)
+		c.alert(ctx, "", cluster.AlertOpFailed, cluster.SeverityCritical, fmt.Sprintf("%s of cluster %s failed: %s", c.state.Status.Operation, c.state.Spec.Name, c.state.Status.Error))
 	}
 	c.publish(ctx)
 	res.Phase, res.Nodes = c.state.Status.Phase, len(c.state.Nodes)

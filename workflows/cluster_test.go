@@ -24,6 +24,8 @@ type clusterSuite struct {
 	env *testsuite.TestWorkflowEnvironment
 	// repairing is set by a test once its repair is under way.
 	repairing bool
+	// delivered are the alerts delivered, in order.
+	delivered []cluster.Alert
 }
 
 func TestClusterWorkflow(t *testing.T) { suite.Run(t, new(clusterSuite)) }
@@ -32,6 +34,13 @@ func (s *clusterSuite) SetupTest() {
 	s.repairing = false
 	s.env = s.NewTestWorkflowEnvironment()
 	s.env.RegisterActivity(&activities.Activities{})
+	s.env.RegisterWorkflow(DeliverAlertWorkflow)
+	s.delivered = nil
+	s.env.OnActivity(a.DeliverAlert, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in cluster.DeliverInput) (cluster.Delivered, error) {
+			s.delivered = append(s.delivered, in.Alert)
+			return cluster.Delivered{Targets: []string{"hook"}}, nil
+		}).Maybe()
 }
 
 func (s *clusterSuite) TearDownTest() { s.env.AssertExpectations(s.T()) }

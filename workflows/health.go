@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"fmt"
+
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/herdhq/herd/cluster"
@@ -80,6 +82,7 @@ func (c *clusterRun) setHealth(ctx workflow.Context, n cluster.Node, h cluster.N
 			st.Failures++
 			workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"cluster": c.state.Spec.Name}).Counter("herd_node_failures_total").Inc(1)
 		}
+		c.alertChange(ctx, n.Name, ns.Health, h)
 		ns.Health, ns.HealthSince = h, now
 		return true
 	}
@@ -120,4 +123,21 @@ func (c *clusterRun) down() []cluster.Node {
 		}
 	}
 	return out
+}
+
+// alertChange raises the alert a change of a node's health calls for: it
+// failed, Ambari lost its heartbeat, or it is alive again (replaced by a
+// repair, or by itself).
+func (c *clusterRun) alertChange(ctx workflow.Context, node string, from, to cluster.NodeHealth) {
+	switch {
+	case from == "":
+	case to.Down() && !from.Down():
+		c.alert(ctx, node, cluster.AlertNodeFailed, cluster.SeverityCritical, fmt.Sprintf("node %s is %s (was %s)", node, to, from))
+	case to == cluster.NodeSuspect && from == cluster.NodeAlive:
+		c.alert(ctx, node, cluster.AlertHeartbeatLost, cluster.SeverityWarning, fmt.Sprintf("Ambari lost the heartbeat of %s; Serf still sees it", node))
+	case to == cluster.NodeAlive && c.state.Status.Phase == cluster.PhaseRepairing:
+		c.alert(ctx, node, cluster.AlertNodeRepaired, cluster.SeverityOK, fmt.Sprintf("node %s was replaced and is alive (was %s)", node, from))
+	case to == cluster.NodeAlive:
+		c.alert(ctx, node, cluster.AlertNodeRecovered, cluster.SeverityOK, fmt.Sprintf("node %s is alive again (was %s)", node, from))
+	}
 }

@@ -69,6 +69,20 @@ func (s *clusterSuite) TestAutoRepairReplacesALostAgentAfterRepairAfter() {
 	s.Equal(cluster.NodeAlive, after.Nodes[2].Health)
 	s.Equal("repair c1-3", after.Operation)
 	s.Len(after.Nodes, 3)
+	s.checkAlerts(after, "c1-3", cluster.AlertNodeFailed, cluster.AlertNodeRepaired)
+}
+
+// checkAlerts: the status lists the alerts, and each was delivered once,
+// in order, about node.
+func (s *clusterSuite) checkAlerts(st cluster.Status, node string, kinds ...cluster.AlertKind) {
+	s.T().Helper()
+	s.Require().Len(st.Alerts, len(kinds), "alerts in the status: %+v", st.Alerts)
+	s.Require().Len(s.delivered, len(kinds), "alerts delivered: %+v", s.delivered)
+	for i, k := range kinds {
+		s.Equal(k, st.Alerts[i].Kind)
+		s.Equal(node, st.Alerts[i].Node)
+		s.Equal(st.Alerts[i], s.delivered[i])
+	}
 }
 
 func (s *clusterSuite) TestABlipReplacesNothing() {
@@ -83,6 +97,7 @@ func (s *clusterSuite) TestABlipReplacesNothing() {
 	// RemoveNodes and AddAmbariHosts have no mocks: a repair would have failed the test.
 	s.Equal(cluster.Healthy, after.Health)
 	s.Equal(0, after.Repairs)
+	s.checkAlerts(after, "c1-2", cluster.AlertNodeFailed, cluster.AlertNodeRecovered)
 	s.Require().Len(after.HealthLog, 2)
 	s.Equal(cluster.NodeDown, after.HealthLog[0].To)
 	s.Equal(cluster.NodeAlive, after.HealthLog[1].To)
@@ -285,4 +300,21 @@ func (s *clusterSuite) TestAnInterruptedSpotNodeIsReplacedAtOnceOnDemand() {
 	s.True(after.Nodes[2].OnDemand)
 	s.False(after.Nodes[1].OnDemand)
 	s.Equal(cluster.NodeAlive, after.Nodes[2].Health)
+}
+
+// Ambari losing a host's heartbeat while Serf sees it is a warning, not a
+// failure: nothing is repaired.
+func (s *clusterSuite) TestALostHeartbeatIsAWarning() {
+	s.provisionMocks()
+	lost := observation("alive")
+	lost.Members[1].Ambari = "HEARTBEAT_LOST"
+	var after cluster.Status
+	s.signalAt(time.Minute, lost)
+	s.statusAt(3*time.Minute, &after)
+	s.terminateAt(4 * time.Minute)
+	s.env.ExecuteWorkflow(ClusterWorkflow, cluster.ClusterInput{Spec: testSpec()})
+	s.Require().NoError(s.env.GetWorkflowError())
+	s.checkAlerts(after, "c1-2", cluster.AlertHeartbeatLost)
+	s.Equal(cluster.SeverityWarning, after.Alerts[0].Severity)
+	s.Contains(after.Alerts[0].Text, "Ambari lost the heartbeat of c1-2")
 }

@@ -100,6 +100,8 @@ func (s *clusterSuite) TestFailedUpscaleRollsBackOnlyNewNodes() {
 	s.Equal(cluster.PhaseReady, after.Phase)
 	s.Len(after.Nodes, 3)
 	s.Equal(cluster.StepDone, after.Step(StepRollback).State)
+	s.checkAlerts(after, "", cluster.AlertOpFailed)
+	s.Contains(after.Alerts[0].Text, "scale slaves to 3 of cluster c1 failed: ambari refused the hosts")
 }
 
 func (s *clusterSuite) TestStopAndStart() {

@@ -57,13 +57,13 @@ func (c *clusterRun) repair(ctx workflow.Context, req cluster.RepairRequest) (cl
 		c.state.Status.Begin(op, cluster.PhaseRepairing, RepairSteps)
 		c.refreshHealth()
 		err := c.replace(ctx, nodes)
-		c.state.Status.Phase = cluster.PhaseReady
 		workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"cluster": c.state.Spec.Name, "ok": fmt.Sprint(err == nil)}).
 			Counter("herd_repairs_total").Inc(1)
 		if err == nil {
 			c.state.Status.Repairs++
-			c.markAlive(ctx, nodes)
+			c.markAlive(ctx, nodes) // while repairing: their alerts say repaired
 		}
+		c.state.Status.Phase = cluster.PhaseReady
 		c.refreshHealth()
 		return cluster.OpResult{Operation: op, RequestID: c.state.Status.RequestID}, err
 	})

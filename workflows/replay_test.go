@@ -29,6 +29,8 @@ func TestReplayRecordedHistories(t *testing.T) {
 			r.RegisterWorkflow(TerminateCluster)
 			r.RegisterWorkflow(ScaleWorkflow)
 			r.RegisterWorkflow(AutoscaleWorkflow)
+			r.RegisterWorkflow(NotifyWorkflow)
+			r.RegisterWorkflow(DeliverAlertWorkflow)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatal(err)
 			}
