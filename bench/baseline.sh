@@ -8,8 +8,19 @@ set -euo pipefail
 name=$1 nodes=$2 image=$3 blueprint=$4
 domain=herd.local net=herd-$name pass=baseline auth=baseline-token
 now() { date +%s.%N; }
+# cleanup removes the containers, then the network, trying again while the
+# engine still detaches removed containers (at 100 nodes it can take
+# seconds): a network left behind would fail the next run.
+cleanup() {
+  docker rm -f $(docker ps -aq --filter label=io.herd.cluster=$name) >/dev/null 2>&1 || true
+  for _ in $(seq 1 60); do
+    docker network inspect $net >/dev/null 2>&1 || return 0
+    docker network rm $net >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+}
+cleanup # what an interrupted run left
 t0=$(now)
-cleanup() { docker rm -f $(docker ps -aq --filter label=io.herd.cluster=$name) >/dev/null 2>&1 || true; docker network rm $net >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 docker network create --label io.herd.cluster=$name $net >/dev/null
 run() { # idx role [join]

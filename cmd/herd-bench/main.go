@@ -113,13 +113,17 @@ func measureSize(s *bench.Stack, o options, n int) (bench.Size, error) {
 			size.Error = err.Error()
 			return size, nil
 		}
-		b, err := bench.Baseline(o.script, fmt.Sprintf("base%d", n), o.image, n)
-		if err != nil {
-			return size, err
+		// Each run its own names: a network the engine failed to remove
+		// (a stale endpoint) must not stop the next run.
+		b, err := bench.Baseline(o.script, fmt.Sprintf("base%d-%d", n, i+1), o.image, n)
+		var f bench.Run
+		if err == nil {
+			f, err = s.Floor(fmt.Sprintf("floor%d-%d", n, i+1), o.image, n)
 		}
-		f, err := s.Floor(fmt.Sprintf("floor%d", n), o.image, n)
 		if err != nil {
-			return size, err
+			slog.Error("by hand or the floor failed", "nodes", n, "err", err)
+			size.Error = err.Error()
+			return size, nil
 		}
 		size.Herd, size.Baseline, size.Floor = append(size.Herd, r), append(size.Baseline, b), append(size.Floor, f)
 	}
