@@ -23,6 +23,9 @@ type WatchInput struct {
 	// Settle is how long a change waits for more before it is reported:
 	// an event storm is one report (2 s by default).
 	Settle time.Duration `json:"settle,omitempty"`
+	// DiskAlertPercent is how full a node's file system gets before the
+	// watch reports it (0: disks are not watched).
+	DiskAlertPercent int `json:"disk_alert_percent,omitempty"`
 }
 
 func (in WatchInput) settle() time.Duration {
@@ -40,6 +43,7 @@ func (in WatchInput) settle() time.Duration {
 func (a *Activities) WatchHealth(ctx context.Context, in WatchInput) error {
 	w := &serfWatch{addr: in.RPCAddr, auth: a.Master.For(in.Cluster).SerfRPCAuth, changed: make(chan map[string]any, 1024)}
 	defer w.close()
+	disks := &diskWatch{addr: in.RPCAddr, auth: w.auth, percent: in.DiskAlertPercent}
 	cl := a.ambariClient(in.Cluster, in.AmbariURL)
 	r := &reporter{settle: in.settle(), send: func(obs cluster.Observation) error { return a.report(ctx, obs) }}
 	look := time.NewTimer(0)
@@ -51,10 +55,14 @@ func (a *Activities) WatchHealth(ctx context.Context, in WatchInput) error {
 		case <-w.changed:
 		case <-look.C:
 		}
+		disks.refresh(time.Now())
 		obs := a.observe(ctx, w, cl, in.Cluster)
+		for i := range obs.Members {
+			obs.Members[i].DiskFull = disks.full[obs.Members[i].Name]
+		}
 		heartbeat(ctx, cluster.Progress{Text: summarize(obs)})
 		wait := r.offer(obs, time.Now())
-		look.Reset(min(wait, a.interval()*2))
+		look.Reset(min(wait, a.interval()*2, disksEvery))
 	}
 }
 

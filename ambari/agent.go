@@ -16,6 +16,8 @@ type Registration struct {
 	Hostname        string          `json:"hostname"`
 	PublicHostname  string          `json:"publicHostname,omitempty"`
 	HardwareProfile HardwareProfile `json:"hardwareProfile"`
+	// Alerts are the host's alerts the agent ran, sent with heartbeats.
+	Alerts []AgentAlert `json:"alerts,omitempty"`
 }
 
 // HardwareProfile is what an agent tells of its host, in the names

@@ -40,7 +40,10 @@ type Emulator struct {
 	nextTask   int64
 	apps       []*App
 	nextApp    int64
-	version    uint64 // bumped by every change, for persistence
+	// alertStates keeps each host alert's id and since when it is in its
+	// state, by "host/definition".
+	alertStates map[string]*alertState
+	version     uint64 // bumped by every change, for persistence
 }
 
 type host struct {
@@ -52,6 +55,7 @@ type host struct {
 	responseSeq int64
 	profile     ambari.HardwareProfile
 	publicName  string
+	alerts      map[string]ambari.AgentAlert // the alerts its agent last reported, by name
 }
 
 type cluster struct {
@@ -82,10 +86,11 @@ func New(cfg Config) *Emulator {
 		cfg.Logger = slog.Default()
 	}
 	return &Emulator{
-		cfg:        cfg,
-		hosts:      map[string]*host{},
-		blueprints: map[string]ambari.Blueprint{},
-		clusters:   map[string]*cluster{},
+		cfg:         cfg,
+		hosts:       map[string]*host{},
+		alertStates: map[string]*alertState{},
+		blueprints:  map[string]ambari.Blueprint{},
+		clusters:    map[string]*cluster{},
 	}
 }
 

@@ -1,6 +1,7 @@
 package ambariemu
 
 import (
+	"encoding/json"
 	"net"
 	"net/http"
 	"strings"
@@ -88,5 +89,12 @@ func (e *Emulator) heartbeat(w http.ResponseWriter, r *http.Request) {
 	}
 	h.lastBeat = e.cfg.Now()
 	h.responseSeq++
+	var beat ambari.Registration
+	if json.NewDecoder(r.Body).Decode(&beat) == nil && len(beat.Alerts) > 0 {
+		h.alerts = map[string]ambari.AgentAlert{}
+		for _, a := range beat.Alerts {
+			h.alerts[a.Name] = a
+		}
+	}
 	writeJSON(w, http.StatusOK, ambari.HeartbeatReply{ResponseID: h.responseSeq})
 }

@@ -23,6 +23,7 @@ func (e *Emulator) Handler() http.Handler {
 	e.routeClusterConfig(mux)
 	e.routeStacks(mux)
 	e.routeYarn(mux)
+	e.routeAlerts(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "The requested resource doesn't exist: "+r.URL.Path)
 	})

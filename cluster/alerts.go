@@ -18,6 +18,8 @@ const (
 	AlertNodeRepaired  AlertKind = "node_repaired"    // a node was replaced by repair
 	AlertHeartbeatLost AlertKind = "heartbeat_lost"   // Ambari lost a host's heartbeat while Serf sees it
 	AlertOpFailed      AlertKind = "operation_failed" // an operation failed (an Ambari request, a step)
+	AlertDiskUsage     AlertKind = "disk_usage"       // a node's file system passed the threshold, or is back under it
+	AlertAutoscaleMax  AlertKind = "autoscale_at_max" // load asks for more nodes than the autoscale policy's maximum
 	AlertTest          AlertKind = "test"             // `herd notify test`
 )
 

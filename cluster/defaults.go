@@ -12,6 +12,9 @@ const (
 	DefaultQuorumTimeout  = 2 * time.Minute
 	DefaultInstallTimeout = 30 * time.Minute
 	DefaultMaxGroupSize   = 100
+	// DefaultDiskAlertPercent is how full a node's file system is before
+	// herd raises a disk_usage alert.
+	DefaultDiskAlertPercent = 90
 	// MaxNodes is the largest cluster herd supports: the workflow carries
 	// every node's state in one payload (its query answer, its input when
 	// it continues as new), and at this size it stays a fraction of
@@ -30,4 +33,12 @@ func orDefault(d, def time.Duration) time.Duration {
 		return d
 	}
 	return def
+}
+
+// DiskAlert is how full (%) a node's file system gets before herd alerts.
+func (s Spec) DiskAlert() int {
+	if s.DiskAlertPercent > 0 {
+		return s.DiskAlertPercent
+	}
+	return DefaultDiskAlertPercent
 }

@@ -102,6 +102,9 @@ type MemberObs struct {
 	Ambari string `json:"ambari,omitempty"` // HEALTHY, HEARTBEAT_LOST; empty: not registered
 	// Interruption is a spot node's interruption notice, as it told Serf.
 	Interruption string `json:"interruption,omitempty"`
+	// DiskFull names the node's fullest file system when it is fuller than
+	// the cluster's disk alert threshold ("/ 93%"); empty otherwise.
+	DiskFull string `json:"disk_full,omitempty"`
 }
 
 // HealthOf is the health an observation gives a node, and whether it says

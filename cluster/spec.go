@@ -38,6 +38,9 @@ type Spec struct {
 	// held, the cluster is created degraded and repair adds the rest.
 	MinNodes       int           `json:"min_nodes,omitempty"`
 	InstallTimeout time.Duration `json:"install_timeout,omitempty"`
+	// DiskAlertPercent is how full a node's file system gets before herd
+	// raises a disk_usage alert (DefaultDiskAlertPercent when 0).
+	DiskAlertPercent int `json:"disk_alert_percent,omitempty"`
 }
 
 // HostGroup says how many nodes a blueprint host group gets.
@@ -121,6 +124,9 @@ func (s Spec) validateGroups() error {
 		if !seen[name] {
 			return fmt.Errorf("blueprint host group %q gets no nodes: add it with a count", name)
 		}
+	}
+	if s.DiskAlertPercent < 0 || s.DiskAlertPercent > 100 {
+		return fmt.Errorf("disk alert at %d%%: give a percentage from 1 to 100", s.DiskAlertPercent)
 	}
 	if n := s.Size(); n > MaxNodes {
 		return fmt.Errorf("cluster %s would have %d nodes: herd supports at most %d in one cluster; split it into clusters of at most %d", s.Name, n, MaxNodes, MaxNodes)

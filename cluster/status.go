@@ -99,6 +99,9 @@ type NodeStatus struct {
 	State       NodeState  `json:"state"`
 	Health      NodeHealth `json:"health,omitempty"`
 	HealthSince time.Time  `json:"health_since,omitempty"`
+	// DiskFull is the node's file system past the disk alert threshold,
+	// as the health watch last saw it ("/ 93%").
+	DiskFull string `json:"disk_full,omitempty"`
 }
 
 // Step returns the named step's status.

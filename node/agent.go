@@ -124,7 +124,8 @@ func (a *ambariAgent) reregister() {
 
 func (a *ambariAgent) heartbeat(ctx context.Context, base string) error {
 	var reply ambari.HeartbeatReply
-	if err := a.post(ctx, base+ambari.AgentHeartbeatPath+a.n.cfg.NodeName, ambari.Registration{Hostname: a.n.cfg.NodeName}, &reply); err != nil {
+	beat := ambari.Registration{Hostname: a.n.cfg.NodeName, Alerts: []ambari.AgentAlert{diskAlert()}}
+	if err := a.post(ctx, base+ambari.AgentHeartbeatPath+a.n.cfg.NodeName, beat, &reply); err != nil {
 		return fmt.Errorf("heartbeat to ambari: %w", err)
 	}
 	if reply.RegistrationCommand != nil {

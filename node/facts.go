@@ -8,7 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
+	"github.com/herdhq/herd/ambari"
 	"github.com/herdhq/herd/contract"
 )
 
@@ -111,4 +113,17 @@ func diskAt(mount string) (contract.Disk, bool) {
 	}
 	mib := func(blocks uint64) int64 { return int64(blocks * uint64(s.Bsize) >> 20) }
 	return contract.Disk{Mount: mount, Total: mib(s.Blocks), Free: mib(s.Bavail)}, true
+}
+
+// diskAlert runs Ambari's host disk usage alert on the root file system,
+// as the agent's alert_disk_space.py does.
+func diskAlert() ambari.AgentAlert {
+	var total, used, free int64
+	var s syscall.Statfs_t
+	if err := syscall.Statfs("/", &s); err == nil {
+		bs := int64(s.Bsize)
+		total, used, free = int64(s.Blocks)*bs, int64(s.Blocks-s.Bfree)*bs, int64(s.Bavail)*bs
+	}
+	state, text := ambari.DiskUsageAlert(total, used, free)
+	return ambari.AgentAlert{Name: ambari.AlertDiskUsage.Name, State: state, Text: text, Timestamp: time.Now().UnixMilli()}
 }

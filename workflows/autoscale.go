@@ -27,6 +27,7 @@ func AutoscaleWorkflow(ctx workflow.Context, in autoscale.Input) error {
 	if err := s.register(ctx); err != nil {
 		return err
 	}
+	s.alertsOn = workflow.GetVersion(ctx, "autoscale-alerts", workflow.DefaultVersion, 1) == 1
 	for i := 0; i < autoscaleContinueAfter && !workflow.GetInfo(ctx).GetContinueAsNewSuggested(); i++ {
 		if err := workflow.Await(ctx, func() bool { return s.policy.Enabled }); err != nil {
 			return err
@@ -51,6 +52,9 @@ type autoscaler struct {
 	state   autoscale.State
 	place   string // the cluster's, where its activities run
 	changed bool
+	// alertsOn is set when this run raises alerts (runs recorded before
+	// herd did replay without them).
+	alertsOn bool
 }
 
 func (s *autoscaler) register(ctx workflow.Context) error {
@@ -139,6 +143,11 @@ func (s *autoscaler) decide(ctx workflow.Context, d autoscale.Decision) {
 	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"cluster": s.policy.Cluster, "action": d.Action, "reason": d.Reason}).
 		Counter("herd_autoscale_decisions_total").Inc(1)
 	s.details(ctx)
+	if d.Reason == "at-max" && s.alertsOn {
+		p := s.policy
+		startDelivery(ctx, cluster.DeliverInput{Place: s.place, Alert: cluster.NewAlert(workflow.Now(ctx), p.Cluster, "", cluster.AlertAutoscaleMax,
+			cluster.SeverityWarning, fmt.Sprintf("autoscaling of %s/%s is held at its maximum of %d nodes: %s", p.Cluster, p.HostGroup, p.Max, d.Rule))})
+	}
 }
 
 // details shows the policy and the latest decision in the Temporal UI.

@@ -185,3 +185,28 @@ func TestScheduledFirings(t *testing.T) {
 		}
 	}
 }
+
+// Load held at the policy's maximum is one alert, not one per evaluation.
+func TestAutoscaleAtMaxIsOneAlert(t *testing.T) {
+	r, _ := autoscale.ParseRule("PendingContainers > 0: +1")
+	p := autoscale.Policy{Cluster: "c1", HostGroup: "slaves", Min: 1, Max: 2, Cooldown: time.Minute, Interval: time.Minute,
+		Rules: []autoscale.Rule{r}, Enabled: true}
+	var ts testsuite.WorkflowTestSuite
+	env := ts.NewTestWorkflowEnvironment()
+	env.RegisterActivity(&activities.Activities{})
+	env.RegisterWorkflow(DeliverAlertWorkflow)
+	env.OnActivity(a.ObserveCluster, mock.Anything, mock.Anything).Return(func(context.Context, activities.ObserveInput) (autoscale.Observation, error) {
+		return autoscale.Observation{Size: 2, Ready: true, Healthy: true, Metrics: autoscale.QueueMetrics{PendingContainers: 5}}, nil
+	})
+	var alerts []cluster.Alert
+	env.OnActivity(a.DeliverAlert, mock.Anything, mock.Anything).Return(func(_ context.Context, in cluster.DeliverInput) (cluster.Delivered, error) {
+		alerts = append(alerts, in.Alert)
+		return cluster.Delivered{}, nil
+	})
+	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, 30*time.Minute)
+	env.ExecuteWorkflow(AutoscaleWorkflow, autoscale.Input{Policy: p})
+	if len(alerts) != 1 || alerts[0].Kind != cluster.AlertAutoscaleMax || alerts[0].Cluster != "c1" ||
+		!strings.Contains(alerts[0].Text, "autoscaling of c1/slaves is held at its maximum of 2 nodes") {
+		t.Fatalf("want one autoscale_at_max alert in 30 evaluations, got %+v", alerts)
+	}
+}

@@ -61,6 +61,30 @@ func (c *clusterRun) observe(ctx workflow.Context, obs cluster.Observation) {
 		c.refreshHealth()
 		c.publish(ctx)
 	}
+	c.observeDisks(ctx, obs)
+}
+
+// observeDisks raises an alert when a node's file system passes the disk
+// threshold, and when it is back under.
+func (c *clusterRun) observeDisks(ctx workflow.Context, obs cluster.Observation) {
+	if !obs.Reachable {
+		return
+	}
+	for _, m := range obs.Members {
+		for i := range c.state.Status.Nodes {
+			ns := &c.state.Status.Nodes[i]
+			if ns.FQDN != m.Name || ns.DiskFull == m.DiskFull {
+				continue
+			}
+			at := c.state.Spec.DiskAlert()
+			if m.DiskFull != "" {
+				c.alert(ctx, ns.Name, cluster.AlertDiskUsage, cluster.SeverityWarning, fmt.Sprintf("node %s: %s full (alert at %d%%)", ns.Name, m.DiskFull, at))
+			} else {
+				c.alert(ctx, ns.Name, cluster.AlertDiskUsage, cluster.SeverityOK, fmt.Sprintf("node %s: every disk under %d%% again (was %s)", ns.Name, at, ns.DiskFull))
+			}
+			ns.DiskFull = m.DiskFull
+		}
+	}
 }
 
 // setHealth records a node's health; it reports whether it changed.

@@ -318,3 +318,25 @@ func (s *clusterSuite) TestALostHeartbeatIsAWarning() {
 	s.Equal(cluster.SeverityWarning, after.Alerts[0].Severity)
 	s.Contains(after.Alerts[0].Text, "Ambari lost the heartbeat of c1-2")
 }
+
+// A node's disk past the threshold is a warning with the figure; back
+// under, an OK.
+func (s *clusterSuite) TestDiskPastTheThresholdIsAnAlert() {
+	s.provisionMocks()
+	full := observation("alive")
+	full.Members[2].DiskFull = "/ 93%"
+	var during, after cluster.Status
+	s.signalAt(time.Minute, full)
+	s.statusAt(2*time.Minute, &during)
+	s.signalAt(3*time.Minute, observation("alive"))
+	s.statusAt(4*time.Minute, &after)
+	s.terminateAt(5 * time.Minute)
+	s.env.ExecuteWorkflow(ClusterWorkflow, cluster.ClusterInput{Spec: testSpec()})
+	s.Require().NoError(s.env.GetWorkflowError())
+	s.Equal("/ 93%", during.Nodes[2].DiskFull)
+	s.checkAlerts(after, "c1-3", cluster.AlertDiskUsage, cluster.AlertDiskUsage)
+	s.Equal("node c1-3: / 93% full (alert at 90%)", after.Alerts[0].Text)
+	s.Equal(cluster.SeverityWarning, after.Alerts[0].Severity)
+	s.Equal(cluster.SeverityOK, after.Alerts[1].Severity)
+	s.Empty(after.Nodes[2].DiskFull)
+}

@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -42,7 +41,7 @@ type notifyRun struct {
 	changes int
 }
 
-func (n *notifyRun) validateAdd(t cluster.NotifyTarget) error {
+func (n *notifyRun) validateAdd(_ workflow.Context, t cluster.NotifyTarget) error {
 	if err := t.Validate(); err != nil {
 		return refused("%v", err)
 	}
@@ -52,24 +51,21 @@ func (n *notifyRun) validateAdd(t cluster.NotifyTarget) error {
 	return nil
 }
 
-func (n *notifyRun) add(t cluster.NotifyTarget) ([]cluster.NotifyTarget, error) {
+func (n *notifyRun) add(_ workflow.Context, t cluster.NotifyTarget) ([]cluster.NotifyTarget, error) {
 	n.targets = append(n.targets, t)
 	slices.SortFunc(n.targets, func(a, b cluster.NotifyTarget) int { return strings.Compare(a.Name, b.Name) })
 	n.changes++
 	return n.targets, nil
 }
 
-func (n *notifyRun) validateRemove(name string) error {
+func (n *notifyRun) validateRemove(_ workflow.Context, name string) error {
 	if !slices.ContainsFunc(n.targets, func(o cluster.NotifyTarget) bool { return o.Name == name }) {
 		return refused("there is no notification target %s (see herd notify list)", name)
 	}
 	return nil
 }
 
-func (n *notifyRun) remove(name string) ([]cluster.NotifyTarget, error) {
-	if err := n.validateRemove(name); err != nil {
-		return nil, fmt.Errorf("remove target: %w", err)
-	}
+func (n *notifyRun) remove(_ workflow.Context, name string) ([]cluster.NotifyTarget, error) {
 	n.targets = slices.DeleteFunc(n.targets, func(o cluster.NotifyTarget) bool { return o.Name == name })
 	n.changes++
 	return n.targets, nil

@@ -32,6 +32,9 @@ func (c *clusterRun) watchHealth(ctx workflow.Context) {
 		server := c.state.Server()
 		wctx, cancel := workflow.WithCancel(ctx)
 		in := activities.WatchInput{Cluster: c.state.Spec.Name, RPCAddr: server.SerfRPC, AmbariURL: server.AmbariURL}
+		if c.alertsOn {
+			in.DiskAlertPercent = c.state.Spec.DiskAlert()
+		}
 		ao := watchOptions()
 		ao.TaskQueue = cluster.ActivityQueue(c.state.Spec.Place)
 		f := workflow.ExecuteActivity(workflow.WithActivityOptions(wctx, ao), a.WatchHealth, in)
