@@ -87,6 +87,9 @@ func (s Spec) Validate() error {
 	if err := s.Repair.WithDefaults().Validate(); err != nil {
 		return err
 	}
+	if s.DiskAlertPercent < 0 || s.DiskAlertPercent > 100 {
+		return fmt.Errorf("disk alert at %d%%: give a percentage from 1 to 100", s.DiskAlertPercent)
+	}
 	if s.QuorumTimeout < 0 || s.InstallTimeout < 0 {
 		return fmt.Errorf("--quorum-timeout %s, --install-timeout %s: give positive durations, e.g. 2m and 30m", s.QuorumTimeout, s.InstallTimeout)
 	}
@@ -124,9 +127,6 @@ func (s Spec) validateGroups() error {
 		if !seen[name] {
 			return fmt.Errorf("blueprint host group %q gets no nodes: add it with a count", name)
 		}
-	}
-	if s.DiskAlertPercent < 0 || s.DiskAlertPercent > 100 {
-		return fmt.Errorf("disk alert at %d%%: give a percentage from 1 to 100", s.DiskAlertPercent)
 	}
 	if n := s.Size(); n > MaxNodes {
 		return fmt.Errorf("cluster %s would have %d nodes: herd supports at most %d in one cluster; split it into clusters of at most %d", s.Name, n, MaxNodes, MaxNodes)

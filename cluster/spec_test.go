@@ -50,6 +50,7 @@ func TestValidate(t *testing.T) {
 		"is given twice":                                func(s *Spec) { s.HostGroups[1].Name = "master" },
 		"is not valid for the specified stack":          func(s *Spec) { s.Blueprint.HostGroups[1].Components[0].Name = "NOPE" },
 		"herd supports at most 10000 in one cluster":    func(s *Spec) { s.HostGroups[1].Count, s.MaxGroupSize = MaxNodes, MaxNodes },
+		"disk alert at 101%: give a percentage":         func(s *Spec) { s.DiskAlertPercent = 101 },
 	}
 	largest := spec()
 	largest.HostGroups = []HostGroup{{Name: "master", Count: 1}, {Name: "slaves", Count: MaxNodes - 1}}

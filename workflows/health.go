@@ -70,20 +70,23 @@ func (c *clusterRun) observeDisks(ctx workflow.Context, obs cluster.Observation)
 	if !obs.Reachable {
 		return
 	}
+	full := make(map[string]string, len(obs.Members))
 	for _, m := range obs.Members {
-		for i := range c.state.Status.Nodes {
-			ns := &c.state.Status.Nodes[i]
-			if ns.FQDN != m.Name || ns.DiskFull == m.DiskFull {
-				continue
-			}
-			at := c.state.Spec.DiskAlert()
-			if m.DiskFull != "" {
-				c.alert(ctx, ns.Name, cluster.AlertDiskUsage, cluster.SeverityWarning, fmt.Sprintf("node %s: %s full (alert at %d%%)", ns.Name, m.DiskFull, at))
-			} else {
-				c.alert(ctx, ns.Name, cluster.AlertDiskUsage, cluster.SeverityOK, fmt.Sprintf("node %s: every disk under %d%% again (was %s)", ns.Name, at, ns.DiskFull))
-			}
-			ns.DiskFull = m.DiskFull
+		full[m.Name] = m.DiskFull
+	}
+	at := c.state.Spec.DiskAlert()
+	for i := range c.state.Status.Nodes {
+		ns := &c.state.Status.Nodes[i]
+		now, seen := full[ns.FQDN]
+		if !seen || ns.DiskFull == now {
+			continue
 		}
+		if now != "" {
+			c.alert(ctx, ns.Name, cluster.AlertDiskUsage, cluster.SeverityWarning, fmt.Sprintf("node %s: %s full (alert at %d%%)", ns.Name, now, at))
+		} else {
+			c.alert(ctx, ns.Name, cluster.AlertDiskUsage, cluster.SeverityOK, fmt.Sprintf("node %s: every disk under %d%% again (was %s)", ns.Name, at, ns.DiskFull))
+		}
+		ns.DiskFull = now
 	}
 }
 
