@@ -13,10 +13,10 @@ import (
 	"slices"
 	"time"
 
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 
 	"github.com/herdhq/herd/cluster"
+	"github.com/herdhq/herd/herdclient"
 )
 
 // Headers of a webhook delivery.
@@ -57,22 +57,13 @@ func (a *Activities) DeliverAlert(ctx context.Context, in cluster.DeliverInput) 
 	return done, errors.Join(errs...)
 }
 
-// targets reads the notification targets from their workflow; none when
-// it was never started.
+// targets reads the notification targets from their workflow, as the
+// CLI does; none when it was never started.
 func (a *Activities) targets(ctx context.Context) ([]cluster.NotifyTarget, error) {
 	if a.Temporal == nil {
 		return nil, permanent("NoClient", "this worker has no Temporal client to read notification targets with")
 	}
-	v, err := a.Temporal.QueryWorkflow(ctx, cluster.NotifyWorkflowID, "", cluster.QueryTargets)
-	var notFound *serviceerror.NotFound
-	if errors.As(err, &notFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read notification targets: %w", err)
-	}
-	var out []cluster.NotifyTarget
-	return out, v.Get(&out)
+	return herdclient.New(a.Temporal, nil).Targets(ctx)
 }
 
 func (a *Activities) send(ctx context.Context, t cluster.NotifyTarget, al cluster.Alert) error {
