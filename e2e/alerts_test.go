@@ -112,6 +112,9 @@ func TestAlertsReachWebhookAndMail(t *testing.T) {
 	if !strings.Contains(out, "node_failed") || !strings.Contains(out, "node_repaired") {
 		t.Fatalf("alerts list:\n%s", out)
 	}
+	s.recordHistory(cluster.WorkflowID("al"), "alerts.json")
+	s.recordByType(cluster.WorkflowDeliverAlert, "alert-delivery.json")
+	s.recordHistory(cluster.NotifyWorkflowID, "notify-targets.json")
 	s.mustCLI("notify", "remove", "hook")
 	if _, code := s.cli("notify", "test", "hook"); code == 0 {
 		t.Fatal("a removed target must not be tested")

@@ -43,9 +43,10 @@ func TestReplayRecordedHistories(t *testing.T) {
 // unchecked by later releases.
 func TestThisReleaseRecordedItsHistories(t *testing.T) {
 	for _, name := range []string{"lifecycle.json", "self-healing.json", "continue-as-new.json", "placed.json",
-		"scheduled-scale.json", "scheduled-bounds.json", "autoscale.json", "terminate-sweep.json"} {
-		if _, err := os.Stat(filepath.Join("testdata", "histories", "release-3", name)); err != nil {
-			t.Errorf("release-3 has no recorded %s: %v", name, err)
+		"scheduled-scale.json", "scheduled-bounds.json", "autoscale.json", "terminate-sweep.json",
+		"alerts.json", "alert-delivery.json", "notify-targets.json"} {
+		if _, err := os.Stat(filepath.Join("testdata", "histories", "release-4", name)); err != nil {
+			t.Errorf("release-4 has no recorded %s: %v", name, err)
 		}
 	}
 }
