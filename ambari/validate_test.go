@@ -135,12 +135,14 @@ func TestAmbariRefusalsInItsOwnWords(t *testing.T) {
 }
 
 // Each stack herd embeds knows the components of its release: BIGTOP 3.3
-// has Flink and the YARN timeline reader, HDP 2.6 Spark 2, HDP 2.1 neither.
+// has Flink and the YARN timeline reader, HDP 2.6 Spark 2, HDP 2.1 neither;
+// HDP 3.x (Hortonworks' released package) has Spark 2 only.
 func TestStacksAreAmbarisOwn(t *testing.T) {
 	for stack, comps := range map[string][]string{
 		"HDP-2.1":      {"NAMENODE", "FALCON_SERVER", "STORM_UI_SERVER", "METRICS_COLLECTOR"},
 		"HDP-2.6":      {"SPARK2_JOBHISTORYSERVER", "HIVE_SERVER_INTERACTIVE", "ZEPPELIN_MASTER", "INFRA_SOLR"},
-		"HDP-3.0":      {"SPARK_JOBHISTORYSERVER", "HIVE_SERVER_INTERACTIVE"},
+		"HDP-3.0":      {"SPARK2_JOBHISTORYSERVER", "HIVE_SERVER_INTERACTIVE", "TIMELINE_READER", "METRICS_COLLECTOR", "SUPERSET"},
+		"HDP-3.1":      {"SPARK2_JOBHISTORYSERVER", "LIVY2_SERVER", "TIMELINE_READER", "YARN_REGISTRY_DNS", "INFRA_SOLR"},
 		"BIGTOP-3.3.0": {"FLINK_HISTORYSERVER", "TIMELINE_READER", "YARN_REGISTRY_DNS", "SOLR_SERVER", "LIVY_SERVER"},
 	} {
 		st, ok := Stacks[stack]
@@ -152,12 +154,15 @@ func TestStacksAreAmbarisOwn(t *testing.T) {
 				t.Errorf("%s lacks %s", stack, c)
 			}
 		}
-		if st.Ambari == "" || !strings.HasPrefix(st.Source, "apache/ambari") {
+		if st.Ambari == "" || !strings.HasPrefix(st.Source, "apache/ambari") && !strings.HasPrefix(st.Source, "clemlabprojects/ambari") {
 			t.Errorf("%s does not say where it comes from: %q %q", stack, st.Ambari, st.Source)
 		}
 	}
 	if _, ok := Stacks["HDP-2.1"].Components["SPARK2_CLIENT"]; ok {
 		t.Error("HDP 2.1 has no Spark 2")
+	}
+	if _, ok := Stacks["HDP-3.1"].Components["SPARK_CLIENT"]; ok {
+		t.Error("HDP 3.1 has no Spark 1")
 	}
 }
 

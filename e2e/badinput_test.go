@@ -61,7 +61,7 @@ func TestBadInputIsRefusedBeforeAnythingIsCreated(t *testing.T) {
 		{create("bad", "--blueprint", badComponent), "The component 'FLUX_CAPACITOR' in host group 'm' is not valid for the specified stack"},
 		{create("bad", "--blueprint", noGroups), "At least one host group must be specified in a blueprint"},
 		{create("bad", "--blueprint", badTopology), "Cluster Topology validation failed"},
-		{create("bad", "--blueprint", "nope"), "neither built in (multi-node-bigtop-3.3, multi-node-hdfs-yarn, multi-node-hdp-2.6, multi-node-hdp-3.0, single-node-hdfs-yarn) nor a readable file"},
+		{create("bad", "--blueprint", "nope"), "neither built in (multi-node-bigtop-3.3, multi-node-hdfs-yarn, multi-node-hdp-2.6, multi-node-hdp-3.1, single-node-hdfs-yarn) nor a readable file"},
 		{create("bad", "--provider", "gce"), `--provider "gce": use docker or aws`},
 		{create("bad", "--provider", "aws"), "provider option region is missing: e.g. --provider-opt region=eu-central-1"},
 		{create("bad", "--provider", "aws", "--region", "eu-central-1", "--ami", "img-1"), "is not an AMI id"},

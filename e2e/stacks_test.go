@@ -12,16 +12,20 @@ import (
 )
 
 // TestStacksEndToEnd creates clusters with `herd cluster create --blueprint`
-// on the stacks people run: the built-in HDP 2.6 and BIGTOP 3.3 blueprints
-// and a real Cloudbreak HDP 2.6 blueprint from the corpus. Each becomes
+// on the stacks people run: the built-in HDP 2.6, HDP 3.1 and BIGTOP 3.3
+// blueprints and real Cloudbreak HDP 2.6 and HDP 3.1 blueprints from the
+// corpus. Each becomes
 // ready, and its Ambari holds the cluster on that stack with the hosts and
 // the components Ambari deploys itself.
 func TestStacksEndToEnd(t *testing.T) {
 	s := start(t)
+	const corpus = "../blueprints/testdata/corpus/"
 	for _, c := range []struct{ name, blueprint, stack, auto string }{
 		{"hdp", "multi-node-hdp-2.6", "HDP-2.6", ""},
+		{"hdp31", "multi-node-hdp-3.1", "HDP-3.1", ""},
 		{"bigtop", "multi-node-bigtop-3.3", "BIGTOP-3.3.0", ""},
-		{"cbreak", "../blueprints/testdata/corpus/cloudbreak--hdp26-data-science-spark2.json", "HDP-2.6", "YARN_CLIENT"},
+		{"cbreak", corpus + "cloudbreak--hdp26-data-science-spark2.json", "HDP-2.6", "YARN_CLIENT"},
+		{"cbreak31", corpus + "cloudbreak--hdp31-data-science-spark2.json", "HDP-3.1", ""},
 	} {
 		// a run that failed before may have left its containers
 		if _, err := s.p.Release(context.Background(), cluster.Target{Provider: "docker", Cluster: c.name}); err != nil {

@@ -30,6 +30,8 @@ FILES = [
     "hdp24-etl-edw", "hdp25-data-science", "hdp25-edw-analytics", "hdp25-etl-edw", "hdp25-etl-edw-spark2",
     "hdp26-data-science-spark2", "hdp26-druid-bi", "hdp26-edw-analytics", "hdp26-etl-edw-spark2",
     "hdp26-shared-services", "hdp26-dlm",
+    "hdp30-data-science-spark2", "hdp30-edw-analytics", "hdp30-shared-services",
+    "hdp31-data-science-spark2", "hdp31-edw-analytics", "hdp31-shared-services",
 ]] + [("seanorama/ambari-bootstrap", "", p) for p in [
     "api-examples/blueprint_hdp22-single-node-all-services.json",
     "api-examples/blueprint_hdp22-single-node-simple.json",

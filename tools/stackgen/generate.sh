@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
-# Regenerates ambari/stacks/*.json from an apache/ambari git repository:
-#   tools/stackgen/generate.sh /path/to/ambari.git
+# Regenerates ambari/stacks/*.json from git repositories of apache/ambari
+# and of clemlabprojects/ambari:
+#   tools/stackgen/generate.sh /path/to/apache-ambari.git /path/to/clemlab-ambari.git
 # Each stack is read at the Ambari release (or commit) whose behaviour it
-# follows. Apache Ambari never held HDP 3.1's definitions (they shipped in
-# Hortonworks' own stack package), so HDP 3.x is HDP 3.0 as Ambari's tree
-# last held it, before its removal for Ambari 2.7.
+# follows. Apache Ambari never held the released HDP 3.x definitions (they
+# shipped in Hortonworks' own stack package, for Ambari 2.7); Clemlab's
+# Ambari fork holds a copy of that package's HDP 3.0, added as its DPH/3.0
+# (commit 430d9ef621, before its own changes to the stack). HDP 3.1 extends
+# HDP 3.0 in that package with the same services and components, and its
+# own files are not public: HDP 3.1 is written from the same definitions.
 set -euo pipefail
-repo=${1:?usage: generate.sh AMBARI_GIT_DIR}
+apache=${1:?usage: generate.sh APACHE_AMBARI_GIT_DIR CLEMLAB_AMBARI_GIT_DIR}
+clemlab=${2:?usage: generate.sh APACHE_AMBARI_GIT_DIR CLEMLAB_AMBARI_GIT_DIR}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=$root/ambari/stacks
 mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# ref | Ambari release followed | stacks
-while read -r ref release stacks; do
+# repository | ref | Ambari release followed | stacks (TREE=AS when renamed)
+while read -r project ref release stacks; do
+  case $project in
+  apache/ambari) repo=$apache ;;
+  clemlabprojects/ambari) repo=$clemlab ;;
+  esac
   dir=$tmp/$ref
   mkdir -p "$dir"
   # the metainfo.xml files, and the names of the configuration files
@@ -35,11 +44,14 @@ while read -r ref release stacks; do
       git --git-dir="$repo" show "$ref:$f" >"$dir/$f"
     done
   for s in $stacks; do
-    go run "$root/tools/stackgen" -resources "$dir/ambari-server/src/main/resources" -stack "$s" -ambari "$release" \
-      -source "apache/ambari $ref ($(git --git-dir="$repo" rev-parse --short=10 "$ref^{commit}"))" -out "$out/${s/\//-}.json"
+    tree=${s%%=*} as=${s#*=}
+    src="$project $ref ($(git --git-dir="$repo" rev-parse --short=10 "$ref^{commit}"))"
+    [[ $tree == "$as" ]] || src="$src, its $tree"
+    go run "$root/tools/stackgen" -resources "$dir/ambari-server/src/main/resources" -stack "$tree" -as "$as" -ambari "$release" \
+      -source "$src" -out "$out/${as/\//-}.json"
   done
 done <<'LIST'
-release-2.6.2 2.6.2 HDP/2.0.6 HDP/2.1 HDP/2.2 HDP/2.3 HDP/2.4 HDP/2.5 HDP/2.6
-8b5cf83842 2.7 HDP/3.0
-8433094284 3.0 BIGTOP/3.2.0 BIGTOP/3.3.0
+apache/ambari release-2.6.2 2.6.2 HDP/2.0.6 HDP/2.1 HDP/2.2 HDP/2.3 HDP/2.4 HDP/2.5 HDP/2.6
+clemlabprojects/ambari 430d9ef621 2.7 DPH/3.0=HDP/3.0 DPH/3.0=HDP/3.1
+apache/ambari 8433094284 3.0 BIGTOP/3.2.0 BIGTOP/3.3.0
 LIST

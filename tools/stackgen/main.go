@@ -5,6 +5,9 @@
 // runs it for every stack herd knows, at the Ambari release each follows.
 //
 //	stackgen -resources DIR -stack HDP/2.6 -ambari 2.6.2 -source "apache/ambari release-2.6.2" -out ambari/stacks/HDP-2.6.json
+//
+// -as names the stack in the output when the tree holds it under another
+// name (a vendor's copy of a stack, renamed).
 package main
 
 import (
@@ -24,17 +27,22 @@ func main() {
 	release := flag.String("ambari", "", "the Ambari release whose behaviour the stack follows, e.g. 2.6.2")
 	source := flag.String("source", "", "where the definitions come from, recorded in the output")
 	out := flag.String("out", "", "the JSON file to write")
+	as := flag.String("as", "", "NAME/VERSION to give the stack in the output, when the tree names it otherwise (default: -stack)")
 	flag.Parse()
-	if err := run(*dir, *stack, *release, *source, *out); err != nil {
+	if *as == "" {
+		*as = *stack
+	}
+	if err := run(*dir, *stack, *as, *release, *source, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "stackgen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir, stack, release, source, out string) error {
+func run(dir, stack, as, release, source, out string) error {
 	name, version, ok := strings.Cut(stack, "/")
-	if dir == "" || !ok || release == "" || out == "" {
-		return fmt.Errorf("give -resources, -stack NAME/VERSION, -ambari and -out")
+	asName, asVersion, asOK := strings.Cut(as, "/")
+	if dir == "" || !ok || !asOK || release == "" || out == "" {
+		return fmt.Errorf("give -resources, -stack NAME/VERSION, -ambari and -out (and -as as NAME/VERSION)")
 	}
 	r, err := load(dir)
 	if err != nil {
@@ -44,7 +52,7 @@ func run(dir, stack, release, source, out string) error {
 	if err != nil {
 		return err
 	}
-	def := ambari.StackDef{Name: name, Version: version, Ambari: release, Source: source}
+	def := ambari.StackDef{Name: asName, Version: asVersion, Ambari: release, Source: source}
 	for _, s := range services {
 		def.Services = append(def.Services, *s)
 	}
