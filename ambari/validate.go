@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -41,7 +42,7 @@ func ResolveBlueprint(bp Blueprint, topology bool) (Blueprint, error) {
 		return bp, err
 	}
 	props := ConfigProperties(bp.Configurations)
-	if err := checkProperties(bp, props); err != nil {
+	if err := checkProperties(st, bp, props); err != nil {
 		return bp, &ValidationError{"Blueprint configuration validation failed: " + err.Error()}
 	}
 	t := newTopology(st, bp, props)
@@ -79,9 +80,9 @@ func checkGroups(st Stack, bp Blueprint) error {
 }
 
 // checkProperties is Ambari's required-properties check: real passwords,
-// not secret references, and no MySQL server beside an existing Hive
-// database.
-func checkProperties(bp Blueprint, props map[string]map[string]string) error {
+// not secret references, no MySQL server beside an existing Hive
+// database, and SQL Anywhere databases only from HDP 2.3 on.
+func checkProperties(st Stack, bp Blueprint, props map[string]map[string]string) error {
 	var secrets []string
 	for _, typ := range slices.Sorted(maps.Keys(props)) {
 		for _, name := range slices.Sorted(maps.Keys(props[typ])) {
@@ -93,16 +94,53 @@ func checkProperties(bp Blueprint, props map[string]map[string]string) error {
 	if len(secrets) > 0 {
 		return fmt.Errorf("Secret references are not allowed in blueprints, replace following properties with real passwords:\n%s", strings.Join(secrets, ""))
 	}
-	if strings.HasPrefix(props["hive-env"]["hive_database"], "Existing") {
-		for _, hg := range bp.HostGroups {
-			for _, c := range hg.Components {
-				if c.Name == "MYSQL_SERVER" {
-					return fmt.Errorf("Incorrect configuration: MYSQL_SERVER component is available but hive using existing db!")
-				}
+	for _, hg := range bp.HostGroups {
+		for _, c := range hg.Components {
+			if err := checkDatabase(st, c.Name, props); err != nil {
+				return err
 			}
 		}
 	}
 	return nil
+}
+
+// sqlAnywhere is the database choice Ambari accepts on HDP 2.3 and later.
+const sqlAnywhere = "Existing SQL Anywhere Database"
+
+// checkDatabase is Ambari's check of the database a component's service
+// is configured with.
+func checkDatabase(st Stack, component string, props map[string]map[string]string) error {
+	hive, oozie := props["hive-env"]["hive_database"], props["oozie-env"]["oozie_database"]
+	beforeHDP23 := st.Name == "HDP" && versionLess(st.Version, "2.3")
+	switch {
+	case component == "MYSQL_SERVER" && strings.HasPrefix(hive, "Existing"):
+		return fmt.Errorf("Incorrect configuration: MYSQL_SERVER component is available but hive using existing db!")
+	case component == "HIVE_METASTORE" && hive == sqlAnywhere && beforeHDP23,
+		component == "OOZIE_SERVER" && oozie == sqlAnywhere && beforeHDP23:
+		return fmt.Errorf("Incorrect configuration: SQL Anywhere db is available only for stack HDP-2.3+ and repo version 2.3.2+!")
+	}
+	return nil
+}
+
+// versionLess compares dotted versions number by number, as Ambari's
+// VersionUtils does (missing parts count as 0).
+func versionLess(a, b string) bool {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < max(len(as), len(bs)); i++ {
+		x, y := part(as, i), part(bs, i)
+		if x != y {
+			return x < y
+		}
+	}
+	return false
+}
+
+func part(xs []string, i int) int {
+	if i >= len(xs) {
+		return 0
+	}
+	n, _ := strconv.Atoi(xs[i])
+	return n
 }
 
 // isSecretReference is Ambari's SECRET:type:version:property form.

@@ -100,6 +100,25 @@ func TestClientsAreOneOrMore(t *testing.T) {
 	}
 }
 
+// SQL Anywhere is refused before HDP 2.3 only, and only for the component
+// whose service is configured with it.
+func TestSQLAnywhereFromHDP23(t *testing.T) {
+	for _, c := range []struct{ stack, service, component string }{
+		{"HDP-2.3", "hive", "HIVE_METASTORE"},
+		{"HDP-2.6", "oozie", "OOZIE_SERVER"},
+		{"HDP-2.2", "oozie", "HIVE_METASTORE"},
+	} {
+		bp := blueprintOf(c.stack, "m:"+hdfsYarn+","+c.component, "w:DATANODE,NODEMANAGER")
+		bp.Configurations = []map[string]any{{c.service + "-env": map[string]any{c.service + "_database": "Existing SQL Anywhere Database"}}}
+		if _, err := ResolveBlueprint(bp, false); err != nil {
+			t.Errorf("%+v: %v", c, err)
+		}
+	}
+	if !versionLess("2.2", "2.3.0.0") || versionLess("2.3", "2.3.0.0") || !versionLess("2.0.6", "2.3") || versionLess("2.10", "2.3") {
+		t.Error("versions compare number by number")
+	}
+}
+
 func TestNameNodeHAHasNoSecondary(t *testing.T) {
 	bp := blueprintOf("HDP-2.6", "m1:NAMENODE,ZKFC,JOURNALNODE,SECONDARY_NAMENODE,HDFS_CLIENT,ZOOKEEPER_SERVER,ZOOKEEPER_CLIENT", "m2:NAMENODE,ZKFC,JOURNALNODE", "w:DATANODE")
 	bp.Configurations = []map[string]any{{"hdfs-site": map[string]any{"properties": map[string]any{"dfs.nameservices": "ha"}}}}
@@ -114,10 +133,18 @@ func TestAmbariRefusalsInItsOwnWords(t *testing.T) {
 	secret.Configurations = []map[string]any{{"hive-site": map[string]any{"javax.jdo.option.ConnectionPassword": "SECRET:hive-site:1:javax.jdo.option.ConnectionPassword"}}}
 	existing := blueprintOf("HDP-2.6", "m:"+hdfsYarn+",MYSQL_SERVER", "w:DATANODE,NODEMANAGER")
 	existing.Configurations = []map[string]any{{"hive-env": map[string]any{"properties": map[string]any{"hive_database": "Existing MySQL / MariaDB Database"}}}}
+	anywhere := func(stack, service, component string) Blueprint {
+		bp := blueprintOf(stack, "m:"+hdfsYarn+","+component, "w:DATANODE,NODEMANAGER")
+		bp.Configurations = []map[string]any{{service + "-env": map[string]any{service + "_database": "Existing SQL Anywhere Database"}}}
+		return bp
+	}
+	const anywhereRefused = "Blueprint configuration validation failed: Incorrect configuration: SQL Anywhere db is available only for stack HDP-2.3+ and repo version 2.3.2+!"
 	for _, c := range []struct {
 		bp   Blueprint
 		want string
 	}{
+		{anywhere("HDP-2.2", "hive", "HIVE_METASTORE"), anywhereRefused},
+		{anywhere("HDP-2.1", "oozie", "OOZIE_SERVER"), anywhereRefused},
 		{blueprintOf("HDP-9.9", "m:NAMENODE"), "Specified stack doesn't exist: org.apache.ambari.server.stack.NoSuchStackException: The requested stack doesn't exist. Name='HDP' Version='9.9'"},
 		{blueprintOf("HDP-2.6"), "At least one host group must be specified in a blueprint"},
 		{blueprintOf("HDP-2.6", ":NAMENODE"), "Every host group must include a non-null 'name' property"},
