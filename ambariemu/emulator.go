@@ -44,6 +44,9 @@ type Emulator struct {
 	// state, by "host/definition".
 	alertStates map[string]*alertState
 	version     uint64 // bumped by every change, for persistence
+	// wake tells Run of a change that may give it work (a request, an app,
+	// a host registering) while it rests.
+	wake chan struct{}
 }
 
 type host struct {
@@ -91,21 +94,33 @@ func New(cfg Config) *Emulator {
 		alertStates: map[string]*alertState{},
 		blueprints:  map[string]ambari.Blueprint{},
 		clusters:    map[string]*cluster{},
+		wake:        make(chan struct{}, 1),
 	}
 }
 
-// Run advances requests every interval until stop is closed, saving the
-// state to statePath (when set) after changes.
+// Run advances requests every interval while there is work (a request
+// not finished, a YARN application running) and rests otherwise until a
+// change wakes it, saving the state to statePath (when set) after changes.
 func (e *Emulator) Run(interval time.Duration, stop <-chan struct{}, statePath string) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	ticking := true
 	var saved uint64
 	for {
+		if busy := e.busy(); busy != ticking {
+			if busy {
+				t.Reset(interval)
+			} else {
+				t.Stop()
+			}
+			ticking = busy
+		}
 		select {
 		case <-stop:
 			return
 		case <-t.C:
 			e.Step()
+		case <-e.wake:
 		}
 		if v := e.currentVersion(); statePath != "" && v != saved {
 			if err := e.Save(statePath); err != nil {
@@ -114,6 +129,31 @@ func (e *Emulator) Run(interval time.Duration, stop <-chan struct{}, statePath s
 			}
 			saved = v
 		}
+	}
+}
+
+// busy reports whether Step has anything to do.
+func (e *Emulator) busy() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, r := range e.requests {
+		if !ambari.IsFinal(e.status(r)) {
+			return true
+		}
+	}
+	for _, a := range e.apps {
+		if a.State != "FINISHED" {
+			return true
+		}
+	}
+	return false
+}
+
+// kick wakes Run if it rests.
+func (e *Emulator) kick() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -127,6 +167,7 @@ func (e *Emulator) bump() {
 	e.mu.Lock()
 	e.version++
 	e.mu.Unlock()
+	e.kick()
 }
 
 func (e *Emulator) alive(h *host, now time.Time) bool {

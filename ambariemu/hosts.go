@@ -75,6 +75,7 @@ func (e *Emulator) register(w http.ResponseWriter, r *http.Request) {
 	h.ip, h.lastBeat, h.responseSeq = ip, e.cfg.Now(), 0
 	h.registered, h.profile, h.publicName = h.lastBeat, reg.HardwareProfile, reg.PublicHostname
 	e.version++
+	e.kick() // Run saves it
 	writeJSON(w, http.StatusOK, map[string]any{"responseStatus": "OK", "exitstatus": 0, "responseId": 0})
 }
 

@@ -1,6 +1,9 @@
 package ambariemu
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -309,5 +312,41 @@ func TestHostPredicateChoosesHosts(t *testing.T) {
 	hosts, _ := f.cl.ClusterHosts(ctx, "c1")
 	if r := f.request("c1", id); r.RequestStatus != "COMPLETED" || strings.Join(hosts, ",") != "b.d,m.d" {
 		t.Fatalf("b.d matches: %+v, hosts %v", r, hosts)
+	}
+}
+
+// Run rests while nothing is to be done and wakes for changes: a host that
+// registers while it rests is saved, a cluster created while it rests is
+// provisioned, and a host that registers late lets the request finish.
+func TestRunWakesForWork(t *testing.T) {
+	f := newFixture(t, Config{HeartbeatTimeout: time.Hour})
+	state := filepath.Join(t.TempDir(), "state.json")
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() { f.emu.Run(time.Millisecond, stop, state); close(done) }()
+	defer func() { close(stop); <-done }()
+	f.register("m.d", "10.0.0.1")
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		if b, _ := os.ReadFile(state); bytes.Contains(b, []byte("m.d")) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a host registered while Run rests is not saved")
+		}
+	}
+	id := f.createHDFS(t, byFQDN("m.d", "s.d"))
+	waitFor := func(what string, ok func(ambari.RequestInfo) bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			if ok(f.request("c1", id)) {
+				return
+			}
+		}
+		t.Fatalf("%s: %+v", what, f.request("c1", id))
+	}
+	waitFor("the master's tasks done", func(r ambari.RequestInfo) bool { return r.CompletedTaskCount == 3 })
+	f.register("s.d", "10.0.0.2")
+	waitFor("the request done once the slave registered", func(r ambari.RequestInfo) bool { return r.RequestStatus == "COMPLETED" })
+	if f.emu.busy() {
+		t.Error("nothing left to do, yet busy")
 	}
 }

@@ -120,6 +120,11 @@ func (n *Node) rebuildDNS() {
 	}
 }
 
+// emulatorStep is how often the emulator moves each task of a running
+// request on one state (PENDING, QUEUED, IN_PROGRESS, then COMPLETED once
+// its duration passed); it rests while no request runs.
+const emulatorStep = 50 * time.Millisecond
+
 func (n *Node) startEmulator() error {
 	a := n.cfg.Ambari
 	emu := ambariemu.New(ambariemu.Config{
@@ -130,7 +135,7 @@ func (n *Node) startEmulator() error {
 	if err := emu.Load(a.StatePath); err != nil {
 		return err
 	}
-	go emu.Run(250*time.Millisecond, n.stop, a.StatePath)
+	go emu.Run(emulatorStep, n.stop, a.StatePath)
 	if err := n.serve(a.APIAddr, emu.Handler()); err != nil {
 		return err
 	}
