@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -21,6 +22,10 @@ type BlueprintInput struct {
 	Spec      cluster.Spec   `json:"spec"`
 	AmbariURL string         `json:"ambari_url"`
 	Nodes     []cluster.Node `json:"nodes"`
+	// Early submits while the agents still start: Ambari takes a cluster
+	// whose hosts have not registered yet and installs each host as it
+	// registers, so only Ambari's API is waited for.
+	Early bool `json:"early,omitempty"`
 }
 
 // HostsInput names Ambari hosts of a cluster built from a blueprint.
@@ -37,7 +42,11 @@ type HostsInput struct {
 // blueprint and an existing cluster are taken as done.
 func (a *Activities) SubmitBlueprint(ctx context.Context, in BlueprintInput) (int64, error) {
 	cl := a.ambariClient(in.Spec.Name, in.AmbariURL)
-	if err := a.waitForHosts(ctx, cl, in.Nodes); err != nil {
+	wait := in.Nodes
+	if in.Early {
+		wait = nil
+	}
+	if err := a.waitForHosts(ctx, cl, wait, 0); err != nil {
 		return 0, err
 	}
 	if err := postBlueprint(ctx, cl, in.Spec); err != nil {
@@ -55,8 +64,10 @@ func (a *Activities) SubmitBlueprint(ctx context.Context, in BlueprintInput) (in
 	return id, err
 }
 
-func (a *Activities) waitForHosts(ctx context.Context, cl *ambari.Client, nodes []cluster.Node) error {
-	wctx, cancel := deadlineCtx(ctx, 0)
+// waitForHosts waits until Ambari answers and nodes have registered with
+// it, for at most limit (0: the activity's deadline).
+func (a *Activities) waitForHosts(ctx context.Context, cl *ambari.Client, nodes []cluster.Node, limit time.Duration) error {
+	wctx, cancel := deadlineCtx(ctx, limit)
 	defer cancel()
 	var missing []string
 	err := a.waitUntil(wctx, func() (bool, string, error) {
@@ -173,7 +184,7 @@ func existingRequest(ctx context.Context, cl *ambari.Client, name string) (int64
 // cluster's latest request.
 func (a *Activities) AddAmbariHosts(ctx context.Context, in HostsInput) (int64, error) {
 	cl := a.ambariClient(in.Cluster, in.AmbariURL)
-	if err := a.waitForHosts(ctx, cl, in.Nodes); err != nil {
+	if err := a.waitForHosts(ctx, cl, in.Nodes, 0); err != nil {
 		return 0, err
 	}
 	have, err := cl.ClusterHosts(ctx, in.Cluster)

@@ -117,6 +117,18 @@ func (f *fixture) startInput(n cluster.Node, inst cluster.Instance, joinIP strin
 
 // startCluster runs the steps up to the agents and returns the nodes.
 func (f *fixture) startCluster() []cluster.NodeInfo {
+	out, inst := f.startServer()
+	for i, n := range f.spec.Nodes()[1:] {
+		var info cluster.NodeInfo
+		f.must(&info, f.acts.StartAgentContainer, f.startInput(n, inst[i+1], out[0].IP))
+		out = append(out, info)
+	}
+	return out
+}
+
+// startServer runs the steps up to the server and returns it, with the
+// instances of every node.
+func (f *fixture) startServer() ([]cluster.NodeInfo, []cluster.Instance) {
 	nodes := f.spec.Nodes()
 	var inst, again []cluster.Instance
 	f.must(&inst, f.acts.AllocateInstances, f.all())
@@ -130,13 +142,7 @@ func (f *fixture) startCluster() []cluster.NodeInfo {
 	f.must(&hosts, f.acts.ApplyCloudInit, in) // a retry finds the hosts set up
 	var server cluster.NodeInfo
 	f.must(&server, f.acts.StartServerContainer, f.startInput(nodes[0], inst[0], ""))
-	out := []cluster.NodeInfo{server}
-	for i, n := range nodes[1:] {
-		var info cluster.NodeInfo
-		f.must(&info, f.acts.StartAgentContainer, f.startInput(n, inst[i+1], server.IP))
-		out = append(out, info)
-	}
-	return out
+	return []cluster.NodeInfo{server}, inst
 }
 
 func nonRetryable(t *testing.T, err error, errType string) {

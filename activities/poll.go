@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -17,7 +18,13 @@ type PollInput struct {
 	Cluster   string `json:"cluster"`
 	AmbariURL string `json:"ambari_url"`
 	RequestID int64  `json:"request_id"`
+	// Nodes, when set, must register with Ambari first, within
+	// RegistrationWait (their request was submitted before they started).
+	Nodes []cluster.Node `json:"nodes,omitempty"`
 }
+
+// RegistrationWait is how long agents are given to register with Ambari.
+const RegistrationWait = 5 * time.Minute
 
 // RequestOutcome is how a request ended.
 type RequestOutcome struct {
@@ -32,6 +39,11 @@ type RequestOutcome struct {
 func (a *Activities) PollAmbariRequest(ctx context.Context, in PollInput) (RequestOutcome, error) {
 	cl := a.ambariClient(in.Cluster, in.AmbariURL)
 	var out RequestOutcome
+	if len(in.Nodes) > 0 {
+		if err := a.waitForHosts(ctx, cl, in.Nodes, RegistrationWait); err != nil {
+			return out, err
+		}
+	}
 	err := poll.Until(ctx, a.interval(), func(ctx context.Context) (bool, error) {
 		return requestDone(ctx, cl, in.Cluster, in.RequestID, &out)
 	})

@@ -63,6 +63,31 @@ func TestActivitiesProvision(t *testing.T) {
 	})
 }
 
+// An early submission creates the cluster before its agents exist; the
+// poll waits for them to register and follows the request to its end.
+func TestEarlySubmitInstallsHostsAsTheyRegister(t *testing.T) {
+	both(t, func(t *testing.T, b backend) {
+		f := newFixture(t, b, "actearly", map[string]string{contract.EnvTaskDuration: "0s"})
+		nodes, inst := f.startServer()
+		var id int64
+		in := activities.BlueprintInput{Spec: f.spec, AmbariURL: nodes[0].AmbariURL, Nodes: f.spec.Nodes(), Early: true}
+		f.must(&id, f.acts.SubmitBlueprint, in)
+		s := f.acts.Master.For(f.spec.Name)
+		cl := ambari.NewClient(nodes[0].AmbariURL, s.AmbariUser, s.AmbariPassword)
+		if hosts, err := cl.ClusterHosts(context.Background(), f.spec.Name); err != nil || len(hosts) > 1 {
+			t.Fatalf("the cluster exists before its agents do (the server's own may have joined): %v %v", hosts, err)
+		}
+		for i, n := range f.spec.Nodes()[1:] {
+			f.must(nil, f.acts.StartAgentContainer, f.startInput(n, inst[i+1], nodes[0].IP))
+		}
+		var outcome activities.RequestOutcome
+		f.must(&outcome, f.acts.PollAmbariRequest, activities.PollInput{Cluster: f.spec.Name, AmbariURL: nodes[0].AmbariURL, RequestID: id, Nodes: f.spec.Nodes()})
+		if outcome.Status != "COMPLETED" || outcome.Tasks == 0 {
+			t.Fatalf("outcome %+v", outcome)
+		}
+	})
+}
+
 func TestFailedInstallNamesTasksAndHosts(t *testing.T) {
 	both(t, func(t *testing.T, b backend) {
 		f := newFixture(t, b, "actfail", map[string]string{contract.EnvTaskDuration: "0s", contract.EnvFailHosts: "actfail-3.herd.test"})

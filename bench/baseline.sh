@@ -6,6 +6,9 @@
 # Usage: baseline.sh NAME NODES IMAGE BLUEPRINT_JSON. Prints "phase seconds" lines.
 set -euo pipefail
 name=$1 nodes=$2 image=$3 blueprint=$4
+for tool in docker serf curl; do # a missing one would have a wait below poll forever
+  command -v $tool >/dev/null || { echo "baseline.sh: $tool is not installed (apt-get install $tool)" >&2; exit 2; }
+done
 domain=herd.local net=herd-$name pass=baseline auth=baseline-token
 now() { date +%s.%N; }
 # cleanup removes the containers, then the network, trying again while the

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/suite"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -194,7 +195,61 @@ func (s *clusterSuite) TestQuorumTimeoutCompensates() {
 	st := s.status()
 	s.Equal(cluster.PhaseFailed, st.Phase)
 	s.Equal(cluster.StepFailed, st.Step(StepQuorum).State)
-	s.Equal(cluster.StepPending, st.Step(StepBlueprint).State)
+	s.Equal(cluster.StepDone, st.Step(StepBlueprint).State, "submitted while the agents started")
+	s.Equal(cluster.StepPending, st.Step(StepPollRequest).State)
+	s.Require().NotNil(st.Released)
+}
+
+// The blueprint and the cluster are submitted while the agents still
+// start, naming every node; the request is followed once all registered.
+func (s *clusterSuite) TestSubmitOverlapsTheAgentsStart() {
+	var submittedAt, agentsDoneAt time.Time
+	s.env.OnActivity(a.StartAgentContainer, mock.Anything, mock.Anything).After(time.Minute).Return(
+		func(_ context.Context, in activities.StartNodeInput) (cluster.NodeInfo, error) {
+			agentsDoneAt = s.env.Now()
+			return nodeInfo(context.Background(), in)
+		})
+	s.env.OnActivity(a.SubmitBlueprint, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.BlueprintInput) (int64, error) {
+			submittedAt = s.env.Now()
+			s.True(in.Early)
+			s.Len(in.Nodes, 3)
+			return 7, nil
+		}).Once()
+	s.env.OnActivity(a.PollAmbariRequest, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.PollInput) (activities.RequestOutcome, error) {
+			s.Equal(int64(7), in.RequestID)
+			s.Len(in.Nodes, 3, "the poll waits for every host to register first")
+			return activities.RequestOutcome{Status: "COMPLETED", ProgressPercent: 100}, nil
+		}).Once()
+	s.provisionMocks()
+	s.terminateAt(10 * time.Minute)
+	s.env.ExecuteWorkflow(ClusterWorkflow, cluster.ClusterInput{Spec: testSpec()})
+	s.Require().NoError(s.env.GetWorkflowError())
+	s.False(submittedAt.IsZero())
+	s.True(submittedAt.Before(agentsDoneAt), "submitted at %v, agents done at %v", submittedAt, agentsDoneAt)
+}
+
+// When an agent cannot start, the early submission is cancelled and the
+// cluster released: the workflow fails with the agent's error.
+func (s *clusterSuite) TestAgentFailureCancelsTheEarlySubmit() {
+	s.env.OnActivity(a.StartAgentContainer, mock.Anything, mock.Anything).Return(cluster.NodeInfo{},
+		temporal.NewNonRetryableApplicationError("no such image", "ImageMissing", nil))
+	s.env.OnActivity(a.SubmitBlueprint, mock.Anything, mock.Anything).After(time.Hour).Return(int64(7), nil).Maybe()
+	s.provisionMocks()
+	s.expectRelease()
+	var cancelled []string
+	s.env.SetOnActivityCanceledListener(func(info *activity.Info) { cancelled = append(cancelled, info.ActivityType.Name) })
+	start := s.env.Now()
+	s.env.ExecuteWorkflow(ClusterWorkflow, cluster.ClusterInput{Spec: testSpec()})
+	err := s.env.GetWorkflowError()
+	s.Require().Error(err)
+	s.Contains(err.Error(), "no such image")
+	s.Less(s.env.Now().Sub(start), time.Hour, "the submission (an hour long) was not waited for")
+	s.Contains(cancelled, "SubmitBlueprint")
+	st := s.status()
+	s.Equal(cluster.PhaseFailed, st.Phase)
+	s.Equal(cluster.StepPending, st.Step(StepPollRequest).State)
 	s.Require().NotNil(st.Released)
 }
 

@@ -221,9 +221,15 @@ func (r *runner) quorum(ctx workflow.Context, nodes []cluster.Node) error {
 
 // poll follows an Ambari request to its end.
 func (r *runner) poll(ctx workflow.Context, requestID int64) (activities.RequestOutcome, error) {
+	return r.pollRegistered(ctx, requestID, nil)
+}
+
+// pollRegistered follows an Ambari request to its end, once nodes (when
+// given) have registered with Ambari.
+func (r *runner) pollRegistered(ctx workflow.Context, requestID int64, nodes []cluster.Node) (activities.RequestOutcome, error) {
 	r.st.Status.RequestID = requestID
 	s := step{StepPollRequest, fmt.Sprintf("follow Ambari request %d", requestID), waitStep(r.st.Spec.InstallWait())}
-	in := activities.PollInput{Cluster: r.st.Spec.Name, AmbariURL: r.st.Server().AmbariURL, RequestID: requestID}
+	in := activities.PollInput{Cluster: r.st.Spec.Name, AmbariURL: r.st.Server().AmbariURL, RequestID: requestID, Nodes: nodes}
 	out, err := act(ctx, r, s, a.PollAmbariRequest, in)
 	if err == nil {
 		r.done(StepPollRequest, "request %d %s %.0f%%", requestID, out.Status, out.ProgressPercent)
