@@ -40,17 +40,35 @@ func newAmbariAgent(n *Node) *ambariAgent {
 	return &ambariAgent{n: n, http: &http.Client{Timeout: 5 * time.Second, Transport: tr}, resolver: resolver}
 }
 
+// An unregistered agent looks for the server again after firstLook, then
+// twice as long each time up to lastLook: the server's member usually
+// appears in Serf within tens of milliseconds of the node's start.
+const (
+	firstLook = 25 * time.Millisecond
+	lastLook  = 250 * time.Millisecond
+)
+
+// nextBeat is how long to wait before the next beat, and the eager wait
+// after it: the beat interval once registered, else eager (at most the
+// interval), doubling up to lastLook.
+func nextBeat(registered bool, interval, eager time.Duration) (wait, next time.Duration) {
+	if registered {
+		return interval, firstLook
+	}
+	return min(interval, eager), min(2*eager, lastLook)
+}
+
 func (a *ambariAgent) run(stop <-chan struct{}) {
 	interval := a.n.cfg.Ambari.BeatInterval
 	if interval <= 0 {
 		interval = 2 * time.Second
 	}
+	eager := firstLook
 	for {
 		a.tick()
-		wait := interval
-		if _, registered, _ := a.state(); !registered {
-			wait = min(interval, 250*time.Millisecond) // look for the server eagerly until registered
-		}
+		_, registered, _ := a.state()
+		var wait time.Duration
+		wait, eager = nextBeat(registered, interval, eager)
 		select {
 		case <-stop:
 			return
