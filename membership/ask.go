@@ -40,11 +40,7 @@ func Ask(addr, authKey, name string, timeout time.Duration) (Asked, error) {
 	if err := cl.Query(&serfclient.QueryParam{Name: name, Timeout: timeout, RespCh: resp}); err != nil {
 		return Asked{}, fmt.Errorf("serf query %s at %s: %w", name, addr, err)
 	}
-	var out Asked
-	for r := range resp { // closed when the query's time is up
-		out.Answers = append(out.Answers, Answer{Node: r.From, Payload: r.Payload})
-	}
-	slices.SortFunc(out.Answers, func(a, b Answer) int { return compareNames(a.Node, b.Node) })
+	out := Asked{Answers: collect(resp)}
 	for _, m := range members {
 		if m.Status == "alive" && !slices.ContainsFunc(out.Answers, func(a Answer) bool { return a.Node == m.Name }) {
 			out.Silent = append(out.Silent, m.Name)
@@ -52,6 +48,21 @@ func Ask(addr, authKey, name string, timeout time.Duration) (Asked, error) {
 	}
 	slices.SortFunc(out.Silent, compareNames)
 	return out, nil
+}
+
+// collect gathers the answers until resp closes (when the query's time is
+// up), sorted by node. An answer from no node is dropped: Serf's RPC server
+// reads the query's response channel after Serf closed it at the deadline,
+// and streams the zero values it gets until its own timer fires.
+func collect(resp <-chan serfclient.NodeResponse) []Answer {
+	var out []Answer
+	for r := range resp {
+		if r.From != "" {
+			out = append(out, Answer{Node: r.From, Payload: r.Payload})
+		}
+	}
+	slices.SortFunc(out, func(a, b Answer) int { return compareNames(a.Node, b.Node) })
+	return out
 }
 
 // Fire sends a Serf user event through a node's RPC, as `serf event` does.
