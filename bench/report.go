@@ -124,7 +124,7 @@ func Machine() string {
 	return fmt.Sprintf("%s, %d cores, %s", model, runtime.NumCPU(), runtime.Version())
 }
 
-var stepOrder = []string{"AllocateInstances", "ApplyCloudInit", "StartServerContainer", "StartAgentContainer", "WaitForSerfQuorum", "SubmitBlueprint", "PollAmbariRequest"}
+var stepOrder = []string{"AllocateInstances", "ApplyCloudInit", "StartServerContainer", "StartAgentContainer", "SubmitBlueprint", "WaitForSerfQuorum", "PollAmbariRequest"}
 
 // Markdown writes the report as tables.
 func (r *Report) Markdown(w io.Writer) {

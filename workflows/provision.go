@@ -14,7 +14,12 @@ import (
 func (r *runner) provision(ctx workflow.Context) error {
 	nodes := r.st.Spec.Nodes()
 	r.st.NextIndex = len(nodes) + 1
-	r.st.Status.Begin("provision", cluster.PhaseProvisioning, ProvisionSteps)
+	early := r.st.Spec.MinNodes == 0 && workflow.GetVersion(ctx, "early-submit", workflow.DefaultVersion, 1) == 1
+	steps := provisionStepsAfterQuorum
+	if early {
+		steps = ProvisionSteps
+	}
+	r.st.Status.Begin("provision", cluster.PhaseProvisioning, steps)
 	for _, n := range nodes {
 		r.st.Status.SetNode(n, "", cluster.NodePending)
 	}
@@ -29,7 +34,7 @@ func (r *runner) provision(ctx workflow.Context) error {
 	if err := r.startServer(ctx, nodes[0], inst[0]); err != nil {
 		return err
 	}
-	if r.st.Spec.MinNodes == 0 && workflow.GetVersion(ctx, "early-submit", workflow.DefaultVersion, 1) == 1 {
+	if early {
 		return r.provisionOverlapped(ctx, nodes, inst)
 	}
 	agents, err := r.startAgents(ctx, nodes[1:], inst[1:], r.st.Server().IP)

@@ -20,5 +20,12 @@ const (
 	StepCommand     = "ServiceCommand"
 )
 
-// ProvisionSteps are the provisioning steps, in order.
-var ProvisionSteps = []string{StepAllocate, StepCloudInit, StepServer, StepAgents, StepQuorum, StepBlueprint, StepPollRequest}
+// ProvisionSteps are the provisioning steps, in the order they end for a
+// cluster that needs all its nodes: the blueprint is submitted while the
+// agents start.
+var ProvisionSteps = []string{StepAllocate, StepCloudInit, StepServer, StepAgents, StepBlueprint, StepQuorum, StepPollRequest}
+
+// provisionStepsAfterQuorum is their order when the blueprint waits for
+// the quorum: a cluster that may go on without some nodes (min_nodes), or
+// one begun before the overlap.
+var provisionStepsAfterQuorum = []string{StepAllocate, StepCloudInit, StepServer, StepAgents, StepQuorum, StepBlueprint, StepPollRequest}
