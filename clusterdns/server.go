@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"syscall"
 
 	"github.com/miekg/dns"
 )
@@ -16,14 +17,12 @@ type Server struct {
 
 // Listen binds addr (e.g. 127.0.0.1:53) on UDP and TCP and serves h.
 func Listen(addr string, h dns.Handler) (*Server, error) {
-	pc, err := net.ListenPacket("udp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("listen dns udp %s: %w", addr, err)
+	pc, ln, err := listenBoth(addr)
+	for try := 1; errors.Is(err, syscall.EADDRINUSE) && ephemeral(addr) && try < 10; try++ {
+		pc, ln, err = listenBoth(addr) // another process holds that TCP port: let the system pick again
 	}
-	ln, err := net.Listen("tcp", pc.LocalAddr().String())
 	if err != nil {
-		pc.Close()
-		return nil, fmt.Errorf("listen dns tcp %s: %w", addr, err)
+		return nil, err
 	}
 	s := &Server{
 		udp: &dns.Server{PacketConn: pc, Handler: h},
@@ -32,6 +31,26 @@ func Listen(addr string, h dns.Handler) (*Server, error) {
 	go func() { _ = s.udp.ActivateAndServe() }()
 	go func() { _ = s.tcp.ActivateAndServe() }()
 	return s, nil
+}
+
+// listenBoth binds UDP on addr, then TCP on the port UDP got.
+func listenBoth(addr string) (net.PacketConn, net.Listener, error) {
+	pc, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("listen dns udp %s: %w", addr, err)
+	}
+	ln, err := net.Listen("tcp", pc.LocalAddr().String())
+	if err != nil {
+		pc.Close()
+		return nil, nil, fmt.Errorf("listen dns tcp %s: %w", addr, err)
+	}
+	return pc, ln, nil
+}
+
+// ephemeral reports whether addr leaves the port to the system (port 0).
+func ephemeral(addr string) bool {
+	_, port, err := net.SplitHostPort(addr)
+	return err == nil && (port == "0" || port == "")
 }
 
 // Addr is the bound address (UDP and TCP share it).
