@@ -173,7 +173,7 @@ func (s *stack) decoded(h *historypb.History) *historypb.History {
 
 // release names this release's recorded histories: a new release records
 // into a new directory and leaves the earlier ones as they are.
-const release = "release-4"
+const release = "release-5"
 
 // recordHistory keeps the workflow's latest run's history, decrypted, for
 // the replay test when HERD_RECORD_HISTORY=1.

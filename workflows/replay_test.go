@@ -45,8 +45,8 @@ func TestThisReleaseRecordedItsHistories(t *testing.T) {
 	for _, name := range []string{"lifecycle.json", "self-healing.json", "continue-as-new.json", "placed.json",
 		"scheduled-scale.json", "scheduled-bounds.json", "autoscale.json", "terminate-sweep.json",
 		"alerts.json", "alert-delivery.json", "notify-targets.json"} {
-		if _, err := os.Stat(filepath.Join("testdata", "histories", "release-4", name)); err != nil {
-			t.Errorf("release-4 has no recorded %s: %v", name, err)
+		if _, err := os.Stat(filepath.Join("testdata", "histories", "release-5", name)); err != nil {
+			t.Errorf("release-5 has no recorded %s: %v", name, err)
 		}
 	}
 }
