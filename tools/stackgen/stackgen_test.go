@@ -21,6 +21,21 @@ func write(t *testing.T, dir, rel, body string) {
 	}
 }
 
+// generate runs stackgen on dir's stack (written as as) and reads its output.
+func generate(t *testing.T, dir, stack, as, release string) ambari.StackDef {
+	t.Helper()
+	out := filepath.Join(dir, "out.json")
+	if err := run(dir, stack, as, release, "test", out); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(out)
+	var def ambari.StackDef
+	if err := json.Unmarshal(b, &def); err != nil {
+		t.Fatal(err)
+	}
+	return def
+}
+
 // Ambari's inheritance: a stack version extends its parent, a service
 // extends a common service, which may extend another; what a child gives
 // wins, components merge by name, deleted ones go, dependencies add up.
@@ -54,15 +69,7 @@ func TestInheritanceIsResolvedAsAmbariDoes(t *testing.T) {
  <service><name>SVC2</name><extends>common-services/SVC2/1.0.x</extends></service></services></metainfo>`)
 	write(t, dir, "stacks/S/2.0/metainfo.xml", `<metainfo><extends>1.0</extends></metainfo>`)
 	write(t, dir, "stacks/S/2.0/services/SVC/metainfo.xml", `<metainfo><services><service><name>SVC</name><version>2.0</version><extends>common-services/SVC/2.0</extends></service></services></metainfo>`)
-	out := filepath.Join(dir, "S-2.0.json")
-	if err := run(dir, "S/2.0", "S/2.0", "9.9", "test", out); err != nil {
-		t.Fatal(err)
-	}
-	b, _ := os.ReadFile(out)
-	var def ambari.StackDef
-	if err := json.Unmarshal(b, &def); err != nil {
-		t.Fatal(err)
-	}
+	def := generate(t, dir, "S/2.0", "S/2.0", "9.9")
 	if len(def.Services) != 2 || def.Services[0].Name != "SVC" || def.Services[1].Name != "SVC2" {
 		t.Fatalf("services (SVC2 inherited from S 1.0): %+v", def.Services)
 	}
@@ -86,7 +93,7 @@ func TestInheritanceIsResolvedAsAmbariDoes(t *testing.T) {
 	if c := byName["C"]; c.Cardinality != "0+" || c.Category != "CLIENT" {
 		t.Errorf("C without a cardinality or a parent is 0+: %+v", c)
 	}
-	if err := run(dir, "S/3.0", "S/3.0", "9.9", "test", out); err == nil {
+	if err := run(dir, "S/3.0", "S/3.0", "9.9", "test", filepath.Join(dir, "S-3.0.json")); err == nil {
 		t.Error("a stack that does not exist must be an error")
 	}
 }
@@ -98,19 +105,11 @@ func TestStackIsWrittenUnderTheNameAsked(t *testing.T) {
 	write(t, dir, "stacks/V/3.0/metainfo.xml", `<metainfo><versions><active>true</active></versions></metainfo>`)
 	write(t, dir, "stacks/V/3.0/services/SVC/metainfo.xml", `<metainfo><services><service><name>SVC</name><version>1.0</version>
  <components><component><name>A</name><category>MASTER</category><cardinality>1</cardinality></component></components></service></services></metainfo>`)
-	out := filepath.Join(dir, "S-3.1.json")
-	if err := run(dir, "V/3.0", "S/3.1", "2.7", "copy", out); err != nil {
-		t.Fatal(err)
-	}
-	b, _ := os.ReadFile(out)
-	var def ambari.StackDef
-	if err := json.Unmarshal(b, &def); err != nil {
-		t.Fatal(err)
-	}
+	def := generate(t, dir, "V/3.0", "S/3.1", "2.7")
 	if def.Name != "S" || def.Version != "3.1" || len(def.Services) != 1 || def.Services[0].Components[0].Name != "A" {
 		t.Errorf("written as S 3.1 with V 3.0's services: %+v", def)
 	}
-	if err := run(dir, "V/3.0", "S", "2.7", "copy", out); err == nil {
+	if err := run(dir, "V/3.0", "S", "2.7", "copy", filepath.Join(dir, "S.json")); err == nil {
 		t.Error("-as without a version must be an error")
 	}
 }
