@@ -44,6 +44,7 @@ type Emulator struct {
 	// state, by "host/definition".
 	alertStates map[string]*alertState
 	version     uint64 // bumped by every change, for persistence
+	written     uint64 // the version of the last write through the API
 	// wake tells Run of a change that may give it work (a request, an app,
 	// a host registering) while it rests.
 	wake chan struct{}
@@ -100,12 +101,15 @@ func New(cfg Config) *Emulator {
 
 // Run advances requests every interval while there is work (a request
 // not finished, a YARN application running) and rests otherwise until a
-// change wakes it, saving the state to statePath (when set) after changes.
+// change wakes it, saving the state to statePath (when set) after changes:
+// at once after a write through the API, at most every saveEvery after
+// the emulator's own progress.
 func (e *Emulator) Run(interval time.Duration, stop <-chan struct{}, statePath string) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	ticking := true
-	var saved uint64
+	s := &saver{path: statePath, every: saveEvery}
+	defer s.stop()
 	for {
 		if busy := e.busy(); busy != ticking {
 			if busy {
@@ -117,18 +121,15 @@ func (e *Emulator) Run(interval time.Duration, stop <-chan struct{}, statePath s
 		}
 		select {
 		case <-stop:
+			s.flush(e)
 			return
 		case <-t.C:
 			e.Step()
 		case <-e.wake:
+		case <-s.due():
+			s.timer = nil
 		}
-		if v := e.currentVersion(); statePath != "" && v != saved {
-			if err := e.Save(statePath); err != nil {
-				e.cfg.Logger.Warn("save emulator state", "err", err)
-				continue
-			}
-			saved = v
-		}
+		s.after(e)
 	}
 }
 
@@ -157,15 +158,18 @@ func (e *Emulator) kick() {
 	}
 }
 
-func (e *Emulator) currentVersion() uint64 {
+// versions reports the current version and that of the last API write.
+func (e *Emulator) versions() (current, written uint64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.version
+	return e.version, e.written
 }
 
+// bump records a write through the API: Run saves it at once.
 func (e *Emulator) bump() {
 	e.mu.Lock()
 	e.version++
+	e.written = e.version
 	e.mu.Unlock()
 	e.kick()
 }

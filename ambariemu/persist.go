@@ -189,3 +189,72 @@ func (e *Emulator) restore(s snapshot) {
 		e.requests = append(e.requests, r)
 	}
 }
+
+// saveEvery is how often at most the emulator writes its state after its
+// own progress (tasks moving, hosts registering). The whole state is
+// written each time, so saving at every 50 ms step cost a 100-node
+// cluster's server most of its CPU. A write through the API is saved at
+// once; a server killed within saveEvery of its last progress comes back
+// that far behind: tasks move on again and an agent the state lost is
+// asked to register again at its next heartbeat.
+const saveEvery = 500 * time.Millisecond
+
+// saver writes the emulator's state when it changed: at once after an API
+// write, else at most every `every`, a timer standing for a save held back.
+type saver struct {
+	path  string
+	every time.Duration
+	saved uint64
+	last  time.Time
+	timer *time.Timer
+}
+
+// due fires when a held-back save may be written.
+func (s *saver) due() <-chan time.Time {
+	if s.timer == nil {
+		return nil
+	}
+	return s.timer.C
+}
+
+// after saves the state if it changed and may be saved now, or holds the
+// save back until it may.
+func (s *saver) after(e *Emulator) {
+	if s.path == "" {
+		return
+	}
+	current, written := e.versions()
+	if current == s.saved {
+		return
+	}
+	if wait := s.every - time.Since(s.last); written <= s.saved && wait > 0 {
+		if s.timer == nil {
+			s.timer = time.NewTimer(wait)
+		}
+		return
+	}
+	s.write(e, current)
+}
+
+// flush writes what changed since the last save.
+func (s *saver) flush(e *Emulator) {
+	if current, _ := e.versions(); s.path != "" && current != s.saved {
+		s.write(e, current)
+	}
+}
+
+func (s *saver) write(e *Emulator, current uint64) {
+	s.stop()
+	if err := e.Save(s.path); err != nil {
+		e.cfg.Logger.Warn("save emulator state", "err", err)
+		return
+	}
+	s.saved, s.last = current, time.Now()
+}
+
+func (s *saver) stop() {
+	if s.timer != nil {
+		s.timer.Stop()
+		s.timer = nil
+	}
+}

@@ -78,21 +78,23 @@ func (e *Emulator) Step() {
 		if ambari.IsFinal(e.status(r)) {
 			continue
 		}
-		e.fillSlots(r)
-		e.advance(r, now)
-		e.finish(r, now)
-		e.version++
+		filled := e.fillSlots(r)
+		moved := e.advance(r, now)
+		if e.finish(r, now) || filled || moved {
+			e.version++
+		}
 	}
 	for _, c := range e.clusters {
 		e.schedule(c, now)
 	}
 }
 
-// fillSlots assigns free registered hosts to host_count groups.
-func (e *Emulator) fillSlots(r *request) {
+// fillSlots assigns free registered hosts to host_count groups and
+// reports whether it assigned any.
+func (e *Emulator) fillSlots(r *request) (filled bool) {
 	c := e.clusters[r.cluster]
 	if c == nil {
-		return
+		return false
 	}
 	now := e.cfg.Now()
 	for i := range r.slots {
@@ -106,8 +108,10 @@ func (e *Emulator) fillSlots(r *request) {
 			e.joinCluster(c, h, r.slots[i].group)
 			e.addInstallTasks(r, e.blueprints[c.blueprint], r.slots[i].group, h.name)
 			r.slots[i].count--
+			filled = true
 		}
 	}
+	return filled
 }
 
 // admits reports whether a host may fill the slot: its predicate (checked
@@ -122,7 +126,9 @@ func (e *Emulator) joinCluster(c *cluster, h *host, group string) {
 	c.hosts = append(c.hosts, h.name)
 }
 
-func (e *Emulator) advance(r *request, now time.Time) {
+// advance moves each task on one state where it may, and reports whether
+// any moved.
+func (e *Emulator) advance(r *request, now time.Time) (moved bool) {
 	minStage := r.lowestOpenStage()
 	for _, t := range r.tasks {
 		switch {
@@ -139,8 +145,12 @@ func (e *Emulator) advance(r *request, now time.Time) {
 				t.status = ambari.StatusFailed
 				t.stderr = fmt.Sprintf("emulated failure of %s %s on %s", t.command, t.role, t.host)
 			}
+		default:
+			continue
 		}
+		moved = true
 	}
+	return moved
 }
 
 // lowestOpenStage is the first stage with a task not yet completed.
@@ -159,18 +169,19 @@ func (e *Emulator) hostReady(name string, now time.Time) bool {
 	return h != nil && e.alive(h, now)
 }
 
-// finish aborts what is left once a task failed and records the end time.
-func (e *Emulator) finish(r *request, now time.Time) {
+// finish aborts what is left once a task failed and records the end time;
+// it reports whether it changed the request.
+func (e *Emulator) finish(r *request, now time.Time) (changed bool) {
 	if r.failed() {
 		for _, t := range r.tasks {
 			if !ambari.IsFinal(t.status) {
-				t.status, t.end = ambari.StatusAborted, now
+				t.status, t.end, changed = ambari.StatusAborted, now, true
 			}
 		}
 	}
 	st := e.status(r)
 	if !ambari.IsFinal(st) || !r.end.IsZero() {
-		return
+		return changed
 	}
 	r.end = now
 	if st == ambari.StatusCompleted {
@@ -180,6 +191,7 @@ func (e *Emulator) finish(r *request, now time.Time) {
 			}
 		}
 	}
+	return true
 }
 
 func (r *request) failed() bool {
