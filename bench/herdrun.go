@@ -43,6 +43,19 @@ func Spec(name, image string, nodes int) (cluster.Spec, error) {
 // Provision creates a cluster, waits until it is ready, measures, and
 // terminates it.
 func (s *Stack) Provision(name, image string, nodes int) (Run, error) {
+	defer s.Terminate(name)
+	return s.ProvisionKept(name, image, nodes)
+}
+
+// Terminate releases a cluster the bench provisioned.
+func (s *Stack) Terminate(name string) {
+	_, _ = s.Herd.Terminate(context.Background(), name, cluster.ReleaseInput{})
+}
+
+// ProvisionKept creates a cluster, waits until it is ready and measures;
+// the cluster is left running (Terminate releases it), so that tearing
+// it down does not weigh on clusters still being measured.
+func (s *Stack) ProvisionKept(name, image string, nodes int) (Run, error) {
 	ctx, cancel := s.ctx()
 	defer cancel()
 	spec, err := Spec(name, image, nodes)
@@ -57,7 +70,6 @@ func (s *Stack) Provision(name, image string, nodes int) (Run, error) {
 	go joins.follow(ctx, s, name)
 	st, err := s.Herd.WaitProvisioned(ctx, name, nil)
 	run := Run{Nodes: nodes, Wall: time.Since(start).Seconds()}
-	defer func() { _, _ = s.Herd.Terminate(context.Background(), name, cluster.ReleaseInput{}) }()
 	if err != nil {
 		return run, err
 	}
@@ -169,16 +181,19 @@ func (j *joinWatch) follow(ctx context.Context, s *Stack, name string) {
 	if _, err := c.Stream("member-join", ch); err != nil {
 		return
 	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-ch:
+		case _, ok := <-ch:
+			if !ok { // the stream ended (the cluster went away): spinning on it stole the CPU being measured
+				return
+			}
 			j.mu.Lock()
 			j.when = time.Now()
 			j.mu.Unlock()
-		case <-time.After(2 * time.Minute):
-			return
 		}
 	}
 }

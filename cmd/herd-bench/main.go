@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +41,7 @@ func main() {
 	flag.DurationVar(&o.idle, "idle", 20*time.Second, "how long ready nodes are watched at rest (0 = skip)")
 	flag.StringVar(&o.out, "out", "bench/results", "results folder")
 	from := flag.String("from", "", "write the text and plot of a results JSON file instead of measuring")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process (the embedded Temporal server, the worker, the measuring) to this file")
 	flag.Parse()
 	if *from != "" {
 		if err := render(*from, o.out); err != nil {
@@ -50,10 +52,31 @@ func main() {
 	}
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
 	log.SetOutput(io.Discard) // the serf RPC client logs closed streams with the standard logger
+	if *cpuProfile != "" {
+		stop, err := profileCPU(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "herd-bench:", err)
+			os.Exit(1)
+		}
+		defer stop()
+	}
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "herd-bench:", err)
-		os.Exit(1)
+		os.Exit(1) // a failed run's profile is not written
 	}
+}
+
+// profileCPU starts a CPU profile written to path; stop ends it.
+func profileCPU(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // pollEvery is how often herd's waits look again in the bench: the
