@@ -34,6 +34,11 @@ const (
 	UpdatePolicy    = "set-repair-policy"
 	UpdateConfig    = "config"
 	UpdateService   = "service"
+	// UpdateAwaitProvisioned answers once provisioning ended (the cluster
+	// is ready or failed): a client waits on it instead of looking again
+	// and again. It is refused, and leaves nothing in history, when
+	// provisioning already ended.
+	UpdateAwaitProvisioned = "await-provisioned"
 )
 
 // SignalHealth carries the health watch's observations to a cluster's

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 
 	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/internal/poll"
@@ -47,8 +48,13 @@ func (c *Client) Look(ctx context.Context, name string) Snapshot {
 // Watch looks at a cluster until done says so of its status or its
 // workflow ends, telling w of each look, and returns the last status.
 func (c *Client) Watch(ctx context.Context, name string, done func(cluster.Status) bool, w Watcher) (cluster.Status, error) {
+	return c.watch(ctx, name, done, w, nil)
+}
+
+// watch is Watch that also looks again whenever changed delivers.
+func (c *Client) watch(ctx context.Context, name string, done func(cluster.Status) bool, w Watcher, changed <-chan struct{}) (cluster.Status, error) {
 	var last Snapshot
-	err := poll.Until(ctx, watchInterval, func(ctx context.Context) (bool, error) {
+	err := poll.UntilChanged(ctx, watchInterval, changed, func(ctx context.Context) (bool, error) {
 		last = c.Look(ctx, name)
 		if w != nil {
 			w(last)
@@ -61,12 +67,34 @@ func (c *Client) Watch(ctx context.Context, name string, done func(cluster.Statu
 	return c.Status(ctx, name)
 }
 
+// awaitProvisioned asks the cluster's workflow to answer once its
+// provisioning ended (an update that waits), and delivers when it answers
+// or fails: the watch then looks at once instead of at its next interval.
+// An update refused (provisioning already over) or failed delivers too.
+func (c *Client) awaitProvisioned(ctx context.Context, name string) <-chan struct{} {
+	ended := make(chan struct{}, 1)
+	go func() {
+		h, err := c.T.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: cluster.WorkflowID(name), UpdateName: cluster.UpdateAwaitProvisioned,
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err == nil {
+			_ = h.Get(ctx, nil)
+		}
+		ended <- struct{}{}
+	}()
+	return ended
+}
+
 // WaitProvisioned follows a cluster's provisioning until it is ready (or
 // failed, which is an error).
 func (c *Client) WaitProvisioned(ctx context.Context, name string, w Watcher) (cluster.Status, error) {
-	st, err := c.Watch(ctx, name, func(st cluster.Status) bool {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // the update's wait, when the watch saw the end first
+	ended := c.awaitProvisioned(ctx, name)
+	st, err := c.watch(ctx, name, func(st cluster.Status) bool {
 		return st.Phase != cluster.PhaseProvisioning && st.Phase != cluster.PhaseCompensating
-	}, w)
+	}, w, ended)
 	if err != nil {
 		return st, err
 	}

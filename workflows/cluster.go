@@ -113,11 +113,33 @@ func (c *clusterRun) register(ctx workflow.Context) error {
 		{cluster.UpdatePolicy, c.setPolicy, c.validatePolicy},
 		{cluster.UpdateConfig, c.configure, c.validateConfig},
 		{cluster.UpdateService, c.service, c.validateService},
+		{cluster.UpdateAwaitProvisioned, c.awaitProvisioned, c.validateAwaitProvisioned},
 	}
 	for _, h := range handlers {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validate}); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// provisioning reports whether the cluster is still being provisioned (or
+// released after a failed provisioning); no phase yet is a provisioning
+// about to begin.
+func (c *clusterRun) provisioning() bool {
+	p := c.state.Status.Phase
+	return p == "" || p == cluster.PhaseProvisioning || p == cluster.PhaseCompensating
+}
+
+// awaitProvisioned answers with the status once provisioning ended.
+func (c *clusterRun) awaitProvisioned(ctx workflow.Context) (cluster.Status, error) {
+	err := workflow.Await(ctx, func() bool { return !c.provisioning() })
+	return c.state.Status, err
+}
+
+func (c *clusterRun) validateAwaitProvisioned(workflow.Context) error {
+	if !c.provisioning() {
+		return fmt.Errorf("cluster %s is not being provisioned (phase %s)", c.state.Spec.Name, c.state.Status.Phase)
 	}
 	return nil
 }

@@ -290,3 +290,41 @@ func (s *clusterSuite) continued() cluster.ClusterInput {
 	s.Require().NotNil(next.State)
 	return next
 }
+
+// await-provisioned answers a client once provisioning ended, with the
+// ready status, and is refused once it is over (nothing then to wait for).
+func (s *clusterSuite) TestAwaitProvisionedAnswersWhenReady() {
+	s.env.OnActivity(a.PollAmbariRequest, mock.Anything, mock.Anything).After(10*time.Second).
+		Return(activities.RequestOutcome{Status: "COMPLETED", ProgressPercent: 100}, nil).Once()
+	s.provisionMocks() // after: the slow poll is the one matched
+	type awaited struct {
+		status   cluster.Status
+		at       time.Time
+		rejected error
+		done     bool
+	}
+	var during, after awaited
+	send := func(at time.Duration, id string, out *awaited) {
+		s.env.RegisterDelayedCallback(func() {
+			s.env.UpdateWorkflow(cluster.UpdateAwaitProvisioned, id, &testsuite.TestUpdateCallback{
+				OnAccept: func() {},
+				OnReject: func(err error) { out.rejected, out.done = err, true },
+				OnComplete: func(v any, err error) {
+					s.Require().NoError(err)
+					out.status, out.at, out.done = v.(cluster.Status), s.env.Now(), true
+				},
+			})
+		}, at)
+	}
+	start := s.env.Now()
+	send(time.Second, "during", &during)
+	send(time.Minute, "after", &after)
+	s.terminateAt(2 * time.Minute)
+	s.env.ExecuteWorkflow(ClusterWorkflow, cluster.ClusterInput{Spec: testSpec()})
+	s.Require().True(during.done && after.done)
+	s.Require().NoError(during.rejected)
+	s.Equal(cluster.PhaseReady, during.status.Phase)
+	s.GreaterOrEqual(during.at.Sub(start), 10*time.Second, "answered before the request completed")
+	s.Require().Error(after.rejected, "await-provisioned is accepted when provisioning is over")
+	s.Contains(after.rejected.Error(), "not being provisioned")
+}
