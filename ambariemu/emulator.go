@@ -127,7 +127,7 @@ func (e *Emulator) Run(interval time.Duration, stop <-chan struct{}, statePath s
 			e.Step()
 		case <-e.wake:
 		case <-s.due():
-			s.timer = nil
+			s.fired()
 		}
 		s.after(e)
 	}

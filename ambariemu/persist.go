@@ -217,6 +217,9 @@ func (s *saver) due() <-chan time.Time {
 	return s.timer.C
 }
 
+// fired records that the timer of due fired.
+func (s *saver) fired() { s.timer = nil }
+
 // after saves the state if it changed and may be saved now, or holds the
 // save back until it may.
 func (s *saver) after(e *Emulator) {

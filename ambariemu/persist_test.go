@@ -60,7 +60,7 @@ func TestSaverWritesHeldBackWhenDue(t *testing.T) {
 		t.Fatal("no save held back")
 	}
 	<-s.due()
-	s.timer = nil
+	s.fired()
 	s.after(f.emu)
 	if b, _ := os.ReadFile(path); !bytes.Contains(b, []byte("s.d")) {
 		t.Fatal("the held-back save is not written when due")

@@ -36,6 +36,12 @@ func (p Phase) Settled() bool {
 	return false
 }
 
+// Provisioning reports whether a cluster in this phase is still being
+// provisioned, or released after its provisioning failed.
+func (p Phase) Provisioning() bool {
+	return p == PhaseProvisioning || p == PhaseCompensating
+}
+
 // StepState is where one step of an operation is.
 type StepState string
 

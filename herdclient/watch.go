@@ -93,7 +93,7 @@ func (c *Client) WaitProvisioned(ctx context.Context, name string, w Watcher) (c
 	defer cancel() // the update's wait, when the watch saw the end first
 	ended := c.awaitProvisioned(ctx, name)
 	st, err := c.watch(ctx, name, func(st cluster.Status) bool {
-		return st.Phase != cluster.PhaseProvisioning && st.Phase != cluster.PhaseCompensating
+		return !st.Phase.Provisioning()
 	}, w, ended)
 	if err != nil {
 		return st, err

@@ -128,7 +128,7 @@ func (c *clusterRun) register(ctx workflow.Context) error {
 // about to begin.
 func (c *clusterRun) provisioning() bool {
 	p := c.state.Status.Phase
-	return p == "" || p == cluster.PhaseProvisioning || p == cluster.PhaseCompensating
+	return p == "" || p.Provisioning()
 }
 
 // awaitProvisioned answers with the status once provisioning ended.
