@@ -98,7 +98,8 @@ func (s *Stack) history(ctx context.Context, id, runID string) (*historypb.Histo
 	return h, nil
 }
 
-// stepTimes is, per activity type, first scheduled to last completed.
+// stepTimes is, per step, its activities' first scheduled to last
+// completed.
 func stepTimes(h *historypb.History) map[string]float64 {
 	types := map[int64]string{}
 	first, last := map[string]time.Time{}, map[string]time.Time{}
@@ -116,9 +117,20 @@ func stepTimes(h *historypb.History) map[string]float64 {
 	}
 	out := map[string]float64{}
 	for t, f := range first {
-		out[t] = last[t].Sub(f).Seconds()
+		if l, ok := last[t]; ok { // a step still running (the health watch) has no time
+			out[stepName(t)] = l.Sub(f).Seconds()
+		}
 	}
 	return out
+}
+
+// stepName is the step an activity type does: a large cluster's agents
+// are started in batches (StartAgentContainers), a small one's one by one.
+func stepName(activityType string) string {
+	if activityType == "StartAgentContainers" {
+		return "StartAgentContainer"
+	}
+	return activityType
 }
 
 func completed(h *historypb.History, activityType string) time.Time {
