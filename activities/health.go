@@ -120,7 +120,10 @@ func summarize(obs cluster.Observation) string {
 
 // reporter sends an observation once it has settled: when nothing changed
 // for settle, or at most 4×settle after the first change, so that a storm
-// of failures is one report. What could not be sent is sent again.
+// of failures is one report. What could not be sent is sent again. A
+// change that goes back before it settles is still reported: meanwhile
+// the workflow may have acted on its own (a node it replaced, killed again
+// within the settle time, looks as failed as the node before it).
 type reporter struct {
 	settle  time.Duration
 	send    func(cluster.Observation) error
@@ -132,11 +135,10 @@ type reporter struct {
 
 // offer takes the latest observation at now and says how soon to look again.
 func (r *reporter) offer(obs cluster.Observation, now time.Time) time.Duration {
-	if r.sent != nil && sameObservation(*r.sent, obs) {
-		r.pending = nil
-		return r.settle * 2
-	}
 	if r.pending == nil {
+		if r.sent != nil && sameObservation(*r.sent, obs) {
+			return r.settle * 2
+		}
 		r.first, r.last = now, now
 	} else if !sameObservation(*r.pending, obs) {
 		r.last = now

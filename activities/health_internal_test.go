@@ -81,3 +81,25 @@ func TestReporterRetriesAFailedSend(t *testing.T) {
 		t.Fatalf("want the report sent once it can be, got %d", sent)
 	}
 }
+
+// A node repaired and failed again before the repaired state settled looks
+// the same as the report before the repair: it is reported again, or the
+// workflow, which marked the node repaired, would never hear of the new
+// failure.
+func TestReporterReportsAChangeThatWentBack(t *testing.T) {
+	var sent []cluster.Observation
+	r := &reporter{settle: 2 * time.Second, send: func(o cluster.Observation) error { sent = append(sent, o); return nil }}
+	t0 := time.Unix(1000, 0)
+	r.offer(members(1), t0)
+	r.offer(members(1), t0.Add(2*time.Second))  // the failure is reported
+	r.offer(members(0), t0.Add(10*time.Second)) // the replacement is alive
+	r.offer(members(1), t0.Add(11*time.Second)) // and killed within the settle time
+	r.offer(members(1), t0.Add(13*time.Second))
+	if len(sent) != 2 || sent[1].Members[0].Serf != "failed" {
+		t.Fatalf("the second failure must be reported: %d reports", len(sent))
+	}
+	r.offer(members(1), t0.Add(20*time.Second))
+	if len(sent) != 2 {
+		t.Fatal("an unchanged observation is not sent again")
+	}
+}
