@@ -15,7 +15,8 @@ import (
 )
 
 // Release removes every container of a cluster, several at a time, counts
-// each once, and leaves nothing; a second release finds nothing to do.
+// each once, and leaves nothing, its network included (no endpoint left
+// on it); a second release finds nothing to do.
 func TestReleaseRemovesEveryContainerOnce(t *testing.T) {
 	p := dockertest.Provider(t)
 	ctx := context.Background()
@@ -27,9 +28,14 @@ func TestReleaseRemovesEveryContainerOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 19 // more than are removed at once, and not a multiple of it
-	for i := range n {
-		_, err := p.Client.ContainerCreate(ctx, &container.Config{Image: image, Labels: labels}, nil, nil, nil, fmt.Sprintf("herd-%s-%d", name, i))
+	env := []string{"AMBARI_ROLE=agent", "HERD_CLUSTER=" + name, "AMBARI_PASSWORD=x", "SERF_RPC_AUTH=x"}
+	onNet := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{docker.NetworkName(name): {}}}
+	for i := range n { // running on the cluster's network, as nodes are
+		c, err := p.Client.ContainerCreate(ctx, &container.Config{Image: image, Labels: labels, Env: env}, nil, onNet, nil, fmt.Sprintf("herd-%s-%d", name, i))
 		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Client.ContainerStart(ctx, c.ID, container.StartOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
