@@ -24,6 +24,7 @@ import (
 // options are herd-bench's flags.
 type options struct {
 	sizes, image, script, worker, out, large string
+	tag                                      string // this bench's own, in the names of its by-hand and floor networks
 	runs, conc, repairs                      int
 	idle                                     time.Duration
 }
@@ -43,6 +44,7 @@ func main() {
 	from := flag.String("from", "", "write the text and plot of a results JSON file instead of measuring")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process (the embedded Temporal server, the worker, the measuring) to this file")
 	flag.Parse()
+	o.tag = strconv.FormatInt(time.Now().Unix()%(36*36*36), 36)
 	if *from != "" {
 		if err := render(*from, o.out); err != nil {
 			fmt.Fprintln(os.Stderr, "herd-bench:", err)
@@ -136,12 +138,13 @@ func measureSize(s *bench.Stack, o options, n int) (bench.Size, error) {
 			size.Error = err.Error()
 			return size, nil
 		}
-		// Each run its own names: a network the engine failed to remove
-		// (a stale endpoint) must not stop the next run.
-		b, err := bench.Baseline(o.script, fmt.Sprintf("base%d-%d", n, i+1), o.image, n)
+		// Each run its own names, and each bench its own tag: a network the
+		// engine failed to remove (a stale endpoint, seen with Docker 20.10)
+		// must not stop the next run, nor the next bench.
+		b, err := bench.Baseline(o.script, fmt.Sprintf("base%d-%d-%s", n, i+1, o.tag), o.image, n)
 		var f bench.Run
 		if err == nil {
-			f, err = s.Floor(fmt.Sprintf("floor%d-%d", n, i+1), o.image, n)
+			f, err = s.Floor(fmt.Sprintf("floor%d-%d-%s", n, i+1, o.tag), o.image, n)
 		}
 		if err != nil {
 			slog.Error("by hand or the floor failed", "nodes", n, "err", err)
