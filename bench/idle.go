@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/herdhq/herd/cluster"
 )
@@ -56,21 +57,19 @@ func (s *Stack) IdleCost(name, image string, nodes int, over time.Duration) (*Id
 func (s *Stack) containerStats(ctx context.Context, st cluster.Status) map[string]container.StatsResponse {
 	out := map[string]container.StatsResponse{}
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	slots := make(chan struct{}, statsAtOnce)
+	var g errgroup.Group
+	g.SetLimit(statsAtOnce)
 	for _, n := range st.Nodes {
-		wg.Add(1)
-		slots <- struct{}{}
-		go func() {
-			defer func() { <-slots; wg.Done() }()
+		g.Go(func() error {
 			if v, ok := s.oneStats(ctx, "herd-"+n.Name); ok {
 				mu.Lock()
 				out[n.Name] = v
 				mu.Unlock()
 			}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait() // a container without stats is left out
 	return out
 }
 
