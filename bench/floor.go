@@ -19,9 +19,10 @@ import (
 // Floor is the engine's own limit for a cluster of n nodes, measured in
 // the same run as herd: a network, then n containers of the node image
 // created and started at once with the settings herd gives them (the first
-// one's ports published, DNS, a name on the network), and no cluster
-// logic: each runs the node program as an agent that joins nobody. Wall is from the network's
-// creation until the last container has started.
+// one's ports published, DNS, a name on the network, no Docker health
+// check), and no cluster logic: each runs the node program as an agent that
+// joins nobody. Wall is from the network's creation until the last container
+// has started.
 func (s *Stack) Floor(name, image string, n int) (Run, error) {
 	ctx, cancel := s.ctx()
 	defer cancel()
@@ -62,7 +63,7 @@ func floorContainer(ctx context.Context, s *Stack, name, image string, i int) er
 	cfg := &container.Config{Image: image, Hostname: node, Domainname: "herd.local",
 		Env: []string{"AMBARI_ROLE=agent", "HERD_CLUSTER=" + name, "HERD_DOMAIN=herd.local", "HERD_HOST_GROUP=slaves",
 			"AMBARI_PASSWORD=floor", "SERF_RPC_AUTH=floor-token"},
-		Labels: map[string]string{contract.LabelCluster: name, contract.LabelNode: node}}
+		Labels: map[string]string{contract.LabelCluster: name, contract.LabelNode: node}, Healthcheck: docker.NoHealthcheck()}
 	host := &container.HostConfig{DNS: []string{"127.0.0.1"}}
 	if i == 1 { // the server's ports only, as herd publishes
 		cfg.ExposedPorts, host.PortBindings = nat.PortSet{api: {}, rpc: {}}, nat.PortMap{api: publish, rpc: publish}

@@ -36,7 +36,7 @@ func (s *Stack) IdleCost(name, image string, nodes int, over time.Duration) (*Id
 	if err != nil {
 		return nil, err
 	}
-	time.Sleep(35 * time.Second) // start-up work and Docker's first health checks (every 5 s for 30 s) done
+	time.Sleep(35 * time.Second) // start-up work done
 	before := s.containerStats(ctx, st)
 	time.Sleep(over)
 	after := s.containerStats(ctx, st)
