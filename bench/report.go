@@ -56,15 +56,22 @@ type Size struct {
 
 // Concurrent is N clusters provisioned at once by one worker process.
 type Concurrent struct {
-	Clusters   int     `json:"clusters"`
-	Nodes      int     `json:"nodes_each"`
+	Clusters int `json:"clusters"`
+	Nodes    int `json:"nodes_each"`
+	Runs     int `json:"runs"`
+	// Wall is the median over the runs of the time until a run's last
+	// cluster was ready; PerCluster pools every cluster of every run.
 	Wall       float64 `json:"wall_s"`
+	WallRuns   Stat    `json:"wall_runs_s"`
 	PerCluster Stat    `json:"per_cluster_wall_s"`
 	// Floor is the engine's time for all their containers at once, and
-	// OverFloor the ratio of Wall to it.
-	Floor     float64   `json:"floor_s"`
-	OverFloor float64   `json:"over_floor"`
-	Worker    Footprint `json:"worker"`
+	// OverFloor the median of each run's ratio of its wall to its floor.
+	Floor         float64 `json:"floor_s"`
+	FloorRuns     Stat    `json:"floor_runs_s"`
+	OverFloor     float64 `json:"over_floor"`
+	OverFloorRuns Stat    `json:"over_floor_runs"`
+	// Worker is the footprint of the run whose worker peaked highest.
+	Worker Footprint `json:"worker"`
 }
 
 // Report is one `make bench`.
@@ -156,8 +163,8 @@ func (r *Report) Markdown(w io.Writer) {
 	}
 	tw.Flush()
 	if c := r.Concurrent; c != nil {
-		fmt.Fprintf(w, "\n%d clusters x %d nodes at once, one worker process: %.1f s in all (%.2f x the floor of %d containers, %.1f s), per cluster %s s\n",
-			c.Clusters, c.Nodes, c.Wall, c.OverFloor, c.Clusters*c.Nodes, c.Floor, stat(c.PerCluster))
+		fmt.Fprintf(w, "\n%d clusters x %d nodes at once, one worker process, %d runs: %s s in all, %s x the floor of %d containers (%s s), per cluster %s s\n",
+			c.Clusters, c.Nodes, c.Runs, stat(c.WallRuns), stat2(c.OverFloorRuns), c.Clusters*c.Nodes, stat(c.FloorRuns), stat(c.PerCluster))
 		fmt.Fprintf(w, "the worker process alone (slim build, no Temporal server): peak RSS %.1f MiB, %.1f CPU s over %.1f s (%.2f cores)\n",
 			c.Worker.PeakRSSMiB, c.Worker.CPUSeconds, c.Worker.Wall, c.Worker.Cores)
 	}

@@ -39,3 +39,23 @@ func TestSizeRatiosAndPlot(t *testing.T) {
 		t.Fatalf("report lacks herd/floor:\n%s", text.String())
 	}
 }
+
+func TestClustersAtOnceTakeTheMedianOfEachRunsRatio(t *testing.T) {
+	c := summariseConcurrent(20, 3, []concRun{
+		{clusters: []float64{10, 20, 15}, floor: 10, worker: Footprint{PeakRSSMiB: 50}},
+		{clusters: []float64{12, 18}, floor: 15, worker: Footprint{PeakRSSMiB: 60}},
+		{clusters: []float64{30, 25}, floor: 20, worker: Footprint{PeakRSSMiB: 55}},
+	})
+	// ratios 2.0, 1.2, 1.5: the median is 1.5, not 20/15 of the medians
+	if c.Runs != 3 || c.OverFloor != 1.5 || c.OverFloorRuns.Min != 1.2 || c.OverFloorRuns.Max != 2 {
+		t.Fatalf("ratios: %+v", c)
+	}
+	if c.Wall != 20 || c.Floor != 15 || c.Worker.PeakRSSMiB != 60 || c.PerCluster.Max != 30 || c.PerCluster.Min != 10 {
+		t.Fatalf("walls, floors, worker, pooled clusters: %+v", c)
+	}
+	var text bytes.Buffer
+	(&Report{Concurrent: c}).Markdown(&text)
+	if !strings.Contains(text.String(), "3 runs") || !strings.Contains(text.String(), "1.50 [1.20-2.00] x the floor") {
+		t.Fatalf("report line:\n%s", text.String())
+	}
+}

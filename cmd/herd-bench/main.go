@@ -32,7 +32,7 @@ type options struct {
 func main() {
 	var o options
 	flag.StringVar(&o.sizes, "sizes", "3,10,30", "cluster sizes")
-	flag.IntVar(&o.runs, "runs", 3, "runs per size (herd, by hand and the floor each)")
+	flag.IntVar(&o.runs, "runs", 3, "runs per size (herd, by hand and the floor each), and of the clusters at once with their floor")
 	flag.StringVar(&o.image, "image", cluster.DefaultImage, "node image (make image)")
 	flag.StringVar(&o.script, "baseline", "bench/baseline.sh", "the 2014-way script")
 	flag.StringVar(&o.worker, "worker", "bin/slim/herd", "the slim herd binary (make cli): the worker process of the concurrent run")
@@ -170,7 +170,7 @@ func external(s *bench.Stack, o options, rep *bench.Report) error {
 	defer w.Stop()
 	if o.conc > 0 {
 		slog.Info("provisioning at once", "clusters", o.conc)
-		if rep.Concurrent, err = s.Concurrently(w, o.image, o.conc, 3); err != nil {
+		if rep.Concurrent, err = s.Concurrently(w, o.image, o.conc, 3, o.runs); err != nil {
 			return err
 		}
 	}
