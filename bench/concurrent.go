@@ -51,7 +51,6 @@ func summariseConcurrent(n, nodes int, runs []concRun) *Concurrent {
 		}
 	}
 	c.WallRuns, c.FloorRuns, c.OverFloorRuns, c.PerCluster = Summarise(walls), Summarise(floors), Summarise(ratios), Summarise(per)
-	c.Wall, c.Floor, c.OverFloor = c.WallRuns.Median, c.FloorRuns.Median, c.OverFloorRuns.Median
 	return c
 }
 

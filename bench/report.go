@@ -59,17 +59,14 @@ type Concurrent struct {
 	Clusters int `json:"clusters"`
 	Nodes    int `json:"nodes_each"`
 	Runs     int `json:"runs"`
-	// Wall is the median over the runs of the time until a run's last
-	// cluster was ready; PerCluster pools every cluster of every run.
-	Wall       float64 `json:"wall_s"`
-	WallRuns   Stat    `json:"wall_runs_s"`
-	PerCluster Stat    `json:"per_cluster_wall_s"`
-	// Floor is the engine's time for all their containers at once, and
-	// OverFloor the median of each run's ratio of its wall to its floor.
-	Floor         float64 `json:"floor_s"`
-	FloorRuns     Stat    `json:"floor_runs_s"`
-	OverFloor     float64 `json:"over_floor"`
-	OverFloorRuns Stat    `json:"over_floor_runs"`
+	// WallRuns is, over the runs, the time until a run's last cluster was
+	// ready; PerCluster pools every cluster of every run.
+	WallRuns   Stat `json:"wall_runs_s"`
+	PerCluster Stat `json:"per_cluster_wall_s"`
+	// FloorRuns is the engine's time for all their containers at once, and
+	// OverFloorRuns each run's ratio of its wall to its own floor.
+	FloorRuns     Stat `json:"floor_runs_s"`
+	OverFloorRuns Stat `json:"over_floor_runs"`
 	// Worker is the footprint of the run whose worker peaked highest.
 	Worker Footprint `json:"worker"`
 }

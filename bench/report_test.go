@@ -47,10 +47,10 @@ func TestClustersAtOnceTakeTheMedianOfEachRunsRatio(t *testing.T) {
 		{clusters: []float64{30, 25}, floor: 20, worker: Footprint{PeakRSSMiB: 55}},
 	})
 	// ratios 2.0, 1.2, 1.5: the median is 1.5, not 20/15 of the medians
-	if c.Runs != 3 || c.OverFloor != 1.5 || c.OverFloorRuns.Min != 1.2 || c.OverFloorRuns.Max != 2 {
+	if c.Runs != 3 || c.OverFloorRuns.Median != 1.5 || c.OverFloorRuns.Min != 1.2 || c.OverFloorRuns.Max != 2 {
 		t.Fatalf("ratios: %+v", c)
 	}
-	if c.Wall != 20 || c.Floor != 15 || c.Worker.PeakRSSMiB != 60 || c.PerCluster.Max != 30 || c.PerCluster.Min != 10 {
+	if c.WallRuns.Median != 20 || c.FloorRuns.Median != 15 || c.Worker.PeakRSSMiB != 60 || c.PerCluster.Max != 30 || c.PerCluster.Min != 10 {
 		t.Fatalf("walls, floors, worker, pooled clusters: %+v", c)
 	}
 	var text bytes.Buffer
