@@ -121,8 +121,12 @@ func (p *Provider) Release(ctx context.Context, t cluster.Target) (cluster.Relea
 	if err != nil {
 		return rel, err
 	}
-	errs := p.removeContainers(ctx, cs)
-	rel.Containers = len(cs) - len(errs)
+	ids := make([]string, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	_, errs := p.removeContainers(ctx, ids)
+	rel.Containers = len(cs) - len(errs) // one gone since the list is removed too
 	nets, err := p.Client.NetworkList(ctx, network.ListOptions{Filters: clusterFilter(clusterName)})
 	if err != nil {
 		return rel, errors.Join(append(errs, fmt.Errorf("list networks of %s: %w", clusterName, err))...)
@@ -149,34 +153,49 @@ func (p *Provider) Release(ctx context.Context, t cluster.Target) (cluster.Relea
 	return rel, errors.Join(errs...)
 }
 
-// removeAtOnce bounds the containers removed at once: a 100-node cluster
-// took 100 s to remove one by one, and Docker 20.10 deadlocked here
+// atOnce bounds the containers stopped or removed at once: a 100-node
+// cluster took 100 s to remove one by one, and Docker 20.10 deadlocked here
 // removing 98 at once (sandbox deletion against its embedded resolver).
-const removeAtOnce = 8
+const atOnce = 8
 
-// removeContainers removes cs, removeAtOnce at a time, and returns one
-// error per container it could not remove (one gone already is removed).
-func (p *Provider) removeContainers(ctx context.Context, cs []container.Summary) []error {
-	failed := make([]error, len(cs))
+// removeContainers removes the containers refs (ids or names), atOnce at
+// a time, and returns how many it removed and one error per container it
+// could not remove; one gone already is neither.
+func (p *Provider) removeContainers(ctx context.Context, refs []string) (int, []error) {
+	failed := make([]error, len(refs))
+	removed := make([]bool, len(refs))
 	var g errgroup.Group
-	g.SetLimit(removeAtOnce)
-	for i, c := range cs {
+	g.SetLimit(atOnce)
+	for i, ref := range refs {
 		g.Go(func() error {
-			err := p.Client.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
+			err := p.Client.ContainerRemove(ctx, ref, container.RemoveOptions{Force: true, RemoveVolumes: true})
+			removed[i] = err == nil
 			if err != nil && !errdefs.IsNotFound(err) {
-				failed[i] = fmt.Errorf("remove container %s: %w", c.ID[:12], err)
+				failed[i] = fmt.Errorf("remove container %s: %w", shortID(ref), err)
 			}
 			return nil
 		})
 	}
 	_ = g.Wait() // each removal's error is in failed
-	var errs []error
-	for _, err := range failed {
+	n, errs := 0, []error{}
+	for i, err := range failed {
 		if err != nil {
 			errs = append(errs, err)
 		}
+		if removed[i] {
+			n++
+		}
 	}
-	return errs
+	return n, errs
+}
+
+// shortID shortens a container id as the docker CLI shows it; a name is
+// kept whole.
+func shortID(ref string) string {
+	if len(ref) == 64 {
+		return ref[:12]
+	}
+	return ref
 }
 
 func clusterFilter(clusterName string) filters.Args {

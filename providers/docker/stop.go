@@ -7,6 +7,7 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/errdefs"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/contract"
@@ -16,15 +17,21 @@ import (
 const stopTimeout = 10
 
 // StopNodes stops the nodes' containers gracefully (SIGTERM: they leave
-// Serf) and keeps them for a later start. Missing containers are skipped.
+// Serf), atOnce at a time, and keeps them for a later start. Missing
+// containers are skipped.
 func (p *Provider) StopNodes(ctx context.Context, t cluster.Target, nodes []cluster.Node) error {
-	var errs []error
-	for _, n := range nodes {
-		err := p.stop(ctx, t.Cluster, n)
-		if err != nil && !errdefs.IsNotFound(err) {
-			errs = append(errs, err)
-		}
+	errs := make([]error, len(nodes))
+	var g errgroup.Group
+	g.SetLimit(atOnce)
+	for i, n := range nodes {
+		g.Go(func() error {
+			if err := p.stop(ctx, t.Cluster, n); err != nil && !errdefs.IsNotFound(err) {
+				errs[i] = err
+			}
+			return nil
+		})
 	}
+	_ = g.Wait() // each stop's error is in errs
 	return errors.Join(errs...)
 }
 
@@ -44,22 +51,18 @@ func (p *Provider) stop(ctx context.Context, clusterName string, n cluster.Node)
 	return nil
 }
 
-// RemoveNodes stops the nodes gracefully, then removes their containers.
+// RemoveNodes stops the nodes gracefully, then removes their containers,
+// atOnce at a time; missing ones are skipped.
 func (p *Provider) RemoveNodes(ctx context.Context, t cluster.Target, nodes []cluster.Node) (cluster.Released, error) {
 	var rel cluster.Released
 	if err := p.StopNodes(ctx, t, nodes); err != nil {
 		return rel, err
 	}
-	for _, n := range nodes {
-		err := p.Client.ContainerRemove(ctx, ContainerName(n.Name), container.RemoveOptions{Force: true})
-		if errdefs.IsNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return rel, fmt.Errorf("remove container %s: %w", ContainerName(n.Name), err)
-		}
-		rel.Containers++
-		rel.Instances++
+	names := make([]string, len(nodes))
+	for i, n := range nodes {
+		names[i] = ContainerName(n.Name)
 	}
-	return rel, nil
+	removed, errs := p.removeContainers(ctx, names)
+	rel.Containers, rel.Instances = removed, removed
+	return rel, errors.Join(errs...)
 }
