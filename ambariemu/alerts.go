@@ -113,8 +113,11 @@ func (e *Emulator) alertItem(c *cluster, h *host, def ambari.AlertDefinition, a 
 		OriginalTimestamp: st.since.UnixMilli(), Scope: def.Scope, ServiceName: def.ServiceName, State: a.State, Text: a.Text}}
 }
 
-// alertStateOf keeps each host alert's id, and since when it is in its
-// state (Ambari's original_timestamp).
+// alertStateOf keeps each host alert's id, since when it is in its state
+// (Ambari's original_timestamp), and its occurrences: as in Ambari, how
+// many times its check found that state, which is once when it entered the
+// state and once more every interval of the definition since (reading the
+// alert counts nothing).
 func (e *Emulator) alertStateOf(host string, def ambari.AlertDefinition, a ambari.AgentAlert) *alertState {
 	key := host + "/" + def.Name
 	st, ok := e.alertStates[key]
@@ -122,10 +125,14 @@ func (e *Emulator) alertStateOf(host string, def ambari.AlertDefinition, a ambar
 		st = &alertState{id: int64(len(e.alertStates) + 1)}
 		e.alertStates[key] = st
 	}
+	at := time.UnixMilli(a.Timestamp)
 	if st.state != a.State {
-		st.state, st.since, st.occurrences = a.State, time.UnixMilli(a.Timestamp), 0
+		st.state, st.since = a.State, at
 	}
-	st.occurrences++
+	st.occurrences = 1
+	if every := time.Duration(def.Interval) * time.Minute; every > 0 && at.After(st.since) {
+		st.occurrences += int(at.Sub(st.since) / every)
+	}
 	return st
 }
 

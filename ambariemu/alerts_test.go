@@ -65,3 +65,40 @@ func TestAlertsAPI(t *testing.T) {
 		t.Errorf("the disk usage definition: %v", d)
 	}
 }
+
+// An alert's occurrences count its checks since it entered its state, one
+// per interval of its definition (Ambari's heartbeat alert runs every 2
+// minutes), not the times it was read; a new state starts again at one.
+func TestAlertOccurrencesCountChecksNotReads(t *testing.T) {
+	f, _ := installed(t)
+	f.beat("m.d")
+	occurrences := func() any {
+		a := f.get("/api/v1/clusters/c1/hosts/m.d/alerts?fields=Alert/*&Alert/definition_name=ambari_server_agent_heartbeat")
+		return at(a, "items/0/Alert/occurrences")
+	}
+	if first, again := occurrences(), occurrences(); first != float64(1) || again != float64(1) {
+		t.Fatalf("read twice at once: %v then %v; want 1 and 1", first, again)
+	}
+	f.clock.add(10 * time.Second)
+	f.beat("m.d")
+	f.clock.add(20 * time.Second)
+	f.beat("m.d")
+	if n := occurrences(); n != float64(1) {
+		t.Fatalf("half a minute on, healthy: %v; want 1 (the next check is at two minutes)", n)
+	}
+	for range 2 { // beats keep the host healthy while the checks run
+		f.clock.add(90 * time.Second)
+		f.beat("m.d")
+	}
+	if n := occurrences(); n != float64(2) {
+		t.Fatalf("3.5 minutes on: %v; want 2", n)
+	}
+	f.clock.add(time.Hour) // the heartbeat is lost: CRITICAL from now
+	if n := occurrences(); n != float64(1) {
+		t.Fatalf("a new state: %v; want 1", n)
+	}
+	f.clock.add(4 * time.Minute)
+	if n := occurrences(); n != float64(3) {
+		t.Fatalf("4 minutes CRITICAL: %v; want 3", n)
+	}
+}
