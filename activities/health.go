@@ -123,20 +123,29 @@ func summarize(obs cluster.Observation) string {
 // of failures is one report. What could not be sent is sent again. A
 // change that goes back before it settles is still reported: meanwhile
 // the workflow may have acted on its own (a node it replaced, killed again
-// within the settle time, looks as failed as the node before it).
+// within the settle time, looks as failed as the node before it). For the
+// same reason, an unchanged observation with a member down is sent again
+// every resendDown: a replaced node that joined and failed again between
+// two looks, its events lost, would look unchanged forever (the workflow
+// ignores what it already knows).
 type reporter struct {
 	settle  time.Duration
 	send    func(cluster.Observation) error
 	sent    *cluster.Observation
+	sentAt  time.Time
 	pending *cluster.Observation
 	first   time.Time // first change not yet sent
 	last    time.Time // latest change
 }
 
+// resendDown is how often an unchanged observation with a member down is
+// sent again.
+const resendDown = time.Minute
+
 // offer takes the latest observation at now and says how soon to look again.
 func (r *reporter) offer(obs cluster.Observation, now time.Time) time.Duration {
 	if r.pending == nil {
-		if r.sent != nil && sameObservation(*r.sent, obs) {
+		if r.sent != nil && sameObservation(*r.sent, obs) && !(memberDown(obs) && !now.Before(r.sentAt.Add(resendDown))) {
 			return r.settle * 2
 		}
 		r.first, r.last = now, now
@@ -151,8 +160,14 @@ func (r *reporter) offer(obs cluster.Observation, now time.Time) time.Duration {
 	if err := r.send(obs); err != nil {
 		return r.settle
 	}
-	r.sent, r.pending = &obs, nil
+	r.sent, r.sentAt, r.pending = &obs, now, nil
 	return r.settle * 2
+}
+
+// memberDown reports whether an observation has a member Serf does not see
+// alive.
+func memberDown(obs cluster.Observation) bool {
+	return slices.ContainsFunc(obs.Members, func(m cluster.MemberObs) bool { return m.Serf != "alive" })
 }
 
 func sameObservation(a, b cluster.Observation) bool {

@@ -103,3 +103,25 @@ func TestReporterReportsAChangeThatWentBack(t *testing.T) {
 		t.Fatal("an unchanged observation is not sent again")
 	}
 }
+
+// An unchanged observation with a member down is sent again every
+// resendDown (once settled), and one with every member alive is not.
+func TestReporterResendsWhileAMemberIsDown(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		failed int
+		want   int
+	}{{"one down", 1, 3}, {"all alive", 0, 1}} {
+		t.Run(c.name, func(t *testing.T) {
+			var sent int
+			r := &reporter{settle: 2 * time.Second, send: func(cluster.Observation) error { sent++; return nil }}
+			t0 := time.Unix(1000, 0)
+			for at := time.Duration(0); at <= 2*resendDown+10*time.Second; at += time.Second {
+				r.offer(members(c.failed), t0.Add(at))
+			}
+			if sent != c.want {
+				t.Fatalf("sent %d reports over two minutes; want %d", sent, c.want)
+			}
+		})
+	}
+}
