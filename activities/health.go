@@ -145,7 +145,7 @@ const resendDown = time.Minute
 // offer takes the latest observation at now and says how soon to look again.
 func (r *reporter) offer(obs cluster.Observation, now time.Time) time.Duration {
 	if r.pending == nil {
-		if r.sent != nil && sameObservation(*r.sent, obs) && !(memberDown(obs) && !now.Before(r.sentAt.Add(resendDown))) {
+		if r.sent != nil && sameObservation(*r.sent, obs) && !r.resendDue(obs, now) {
 			return r.settle * 2
 		}
 		r.first, r.last = now, now
@@ -164,10 +164,11 @@ func (r *reporter) offer(obs cluster.Observation, now time.Time) time.Duration {
 	return r.settle * 2
 }
 
-// memberDown reports whether an observation has a member Serf does not see
-// alive.
-func memberDown(obs cluster.Observation) bool {
-	return slices.ContainsFunc(obs.Members, func(m cluster.MemberObs) bool { return m.Serf != "alive" })
+// resendDue reports whether an unchanged observation is due to be sent
+// again: a member is down and resendDown passed since the last send.
+func (r *reporter) resendDue(obs cluster.Observation, now time.Time) bool {
+	down := slices.ContainsFunc(obs.Members, func(m cluster.MemberObs) bool { return m.Serf != "alive" })
+	return down && !now.Before(r.sentAt.Add(resendDown))
 }
 
 func sameObservation(a, b cluster.Observation) bool {

@@ -177,7 +177,7 @@ func (p *Provider) removeContainers(ctx context.Context, refs []string) (int, []
 		})
 	}
 	_ = g.Wait() // each removal's error is in failed
-	n, errs := 0, []error{}
+	n, errs := 0, []error(nil)
 	for i, err := range failed {
 		if err != nil {
 			errs = append(errs, err)
