@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 
 	"github.com/docker/docker/api/types/container"
@@ -162,31 +163,38 @@ const atOnce = 8
 // a time, and returns how many it removed and one error per container it
 // could not remove; one gone already is neither.
 func (p *Provider) removeContainers(ctx context.Context, refs []string) (int, []error) {
-	failed := make([]error, len(refs))
 	removed := make([]bool, len(refs))
-	var g errgroup.Group
-	g.SetLimit(atOnce)
-	for i, ref := range refs {
-		g.Go(func() error {
-			err := p.Client.ContainerRemove(ctx, ref, container.RemoveOptions{Force: true, RemoveVolumes: true})
-			removed[i] = err == nil
-			if err != nil && !errdefs.IsNotFound(err) {
-				failed[i] = fmt.Errorf("remove container %s: %w", shortID(ref), err)
-			}
-			return nil
-		})
-	}
-	_ = g.Wait() // each removal's error is in failed
-	n, errs := 0, []error(nil)
-	for i, err := range failed {
-		if err != nil {
-			errs = append(errs, err)
+	errs := eachAtOnce(len(refs), func(i int) error {
+		err := p.Client.ContainerRemove(ctx, refs[i], container.RemoveOptions{Force: true, RemoveVolumes: true})
+		removed[i] = err == nil
+		if err != nil && !errdefs.IsNotFound(err) {
+			return fmt.Errorf("remove container %s: %w", shortID(refs[i]), err)
 		}
-		if removed[i] {
+		return nil
+	})
+	n := 0
+	for _, ok := range removed {
+		if ok {
 			n++
 		}
 	}
 	return n, errs
+}
+
+// eachAtOnce runs do for 0 to n-1, atOnce at a time, and returns the
+// errors it gave, in order.
+func eachAtOnce(n int, do func(i int) error) []error {
+	errs := make([]error, n)
+	var g errgroup.Group
+	g.SetLimit(atOnce)
+	for i := range n {
+		g.Go(func() error {
+			errs[i] = do(i)
+			return nil // each one's error is in errs
+		})
+	}
+	_ = g.Wait()
+	return slices.DeleteFunc(errs, func(err error) bool { return err == nil })
 }
 
 // shortID shortens a container id as the docker CLI shows it; a name is

@@ -7,7 +7,6 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/errdefs"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/contract"
@@ -20,19 +19,12 @@ const stopTimeout = 10
 // Serf), atOnce at a time, and keeps them for a later start. Missing
 // containers are skipped.
 func (p *Provider) StopNodes(ctx context.Context, t cluster.Target, nodes []cluster.Node) error {
-	errs := make([]error, len(nodes))
-	var g errgroup.Group
-	g.SetLimit(atOnce)
-	for i, n := range nodes {
-		g.Go(func() error {
-			if err := p.stop(ctx, t.Cluster, n); err != nil && !errdefs.IsNotFound(err) {
-				errs[i] = err
-			}
-			return nil
-		})
-	}
-	_ = g.Wait() // each stop's error is in errs
-	return errors.Join(errs...)
+	return errors.Join(eachAtOnce(len(nodes), func(i int) error {
+		if err := p.stop(ctx, t.Cluster, nodes[i]); !errdefs.IsNotFound(err) {
+			return err
+		}
+		return nil
+	})...)
 }
 
 func (p *Provider) stop(ctx context.Context, clusterName string, n cluster.Node) error {
