@@ -82,6 +82,17 @@ func Start(ctx context.Context, cfg Config) (*Agent, error) {
 	return a, nil
 }
 
+// gossipInterval is how often a node gossips what it has to tell to a few
+// others: memberlist's WAN value instead of its LAN one (200 ms). While a
+// cluster forms, every node has joins to tell all the time, so it gossips
+// on every tick; a node of a forming 100-node cluster on one engine spent
+// 1.4% of a core at 200 ms and 0.9% at 500 ms (measured with /proc, one
+// run each), CPU the engine needs for the containers still starting. A
+// fact now reaches 100 nodes in about 2.5 s rather than 1 s; failures are
+// still found by probes every second, and a joining node gets the whole
+// membership from the node it joins.
+const gossipInterval = 500 * time.Millisecond
+
 func serfConfig(cfg Config) (*serf.Config, error) {
 	conf := serf.DefaultConfig()
 	conf.Init()
@@ -89,6 +100,7 @@ func serfConfig(cfg Config) (*serf.Config, error) {
 	conf.Tags = cfg.Tags
 	conf.MemberlistConfig.BindAddr = cfg.BindAddr
 	conf.MemberlistConfig.BindPort = cfg.BindPort
+	conf.MemberlistConfig.GossipInterval = gossipInterval
 	if cfg.AdvertiseAddr != "" {
 		conf.MemberlistConfig.AdvertiseAddr = cfg.AdvertiseAddr
 		conf.MemberlistConfig.AdvertisePort = cfg.BindPort
