@@ -5,7 +5,6 @@ package docker
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -92,27 +91,6 @@ func (p *Provider) SetUpHosts(ctx context.Context, t cluster.Target, _ []cluster
 	return err
 }
 
-func (p *Provider) ensureNetwork(ctx context.Context, clusterName string) (string, error) {
-	name := NetworkName(clusterName)
-	nets, err := p.Client.NetworkList(ctx, network.ListOptions{Filters: clusterFilter(clusterName)})
-	if err != nil {
-		return "", fmt.Errorf("list networks of %s: %w", clusterName, err)
-	}
-	for _, n := range nets {
-		if n.Name == name {
-			return n.ID, nil
-		}
-	}
-	resp, err := p.Client.NetworkCreate(ctx, name, network.CreateOptions{
-		Driver: "bridge", Labels: map[string]string{contract.LabelCluster: clusterName},
-	})
-	if err != nil {
-		return "", fmt.Errorf("create network %s: %w", name, err)
-	}
-	p.Logger.Info("network created", "network", name)
-	return resp.ID, nil
-}
-
 // Release removes every container, network and volume labelled with the
 // cluster.
 func (p *Provider) Release(ctx context.Context, t cluster.Target) (cluster.Released, error) {
@@ -130,11 +108,11 @@ func (p *Provider) Release(ctx context.Context, t cluster.Target) (cluster.Relea
 	rel.Containers = len(cs) - len(errs) // one gone since the list is removed too
 	nets, err := p.Client.NetworkList(ctx, network.ListOptions{Filters: clusterFilter(clusterName)})
 	if err != nil {
-		return rel, errors.Join(append(errs, fmt.Errorf("list networks of %s: %w", clusterName, err))...)
+		return rel, providers.Join(append(errs, fmt.Errorf("list networks of %s: %w", clusterName, err))...)
 	}
 	for _, n := range nets {
-		if err := p.Client.NetworkRemove(ctx, n.ID); err != nil && !errdefs.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("remove network %s: %w", n.Name, err))
+		if err := p.removeNetwork(ctx, clusterName, n); err != nil {
+			errs = append(errs, err)
 			continue
 		}
 		rel.Networks++
@@ -142,7 +120,7 @@ func (p *Provider) Release(ctx context.Context, t cluster.Target) (cluster.Relea
 	rel.Instances = rel.Containers
 	vols, err := p.Client.VolumeList(ctx, volume.ListOptions{Filters: clusterFilter(clusterName)})
 	if err != nil {
-		return rel, errors.Join(append(errs, fmt.Errorf("list volumes of %s: %w", clusterName, err))...)
+		return rel, providers.Join(append(errs, fmt.Errorf("list volumes of %s: %w", clusterName, err))...)
 	}
 	for _, v := range vols.Volumes {
 		if err := p.Client.VolumeRemove(ctx, v.Name, true); err != nil && !errdefs.IsNotFound(err) {
@@ -151,7 +129,7 @@ func (p *Provider) Release(ctx context.Context, t cluster.Target) (cluster.Relea
 		}
 		rel.Volumes++
 	}
-	return rel, errors.Join(errs...)
+	return rel, providers.Join(errs...)
 }
 
 // atOnce bounds the containers stopped or removed at once: a 100-node
