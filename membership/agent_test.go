@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -122,4 +123,43 @@ func TestWrongGossipKeyCannotJoin(t *testing.T) {
 			t.Fatalf("a node with another key is a member: %v", first.Members())
 		}
 	}
+}
+
+// Nodes that join the first one all at once, as a cluster's agents do,
+// each learn of every other by gossip alone (a joiner gets from the first
+// node only the members it knew then), and all of them learn of a node
+// that fails without leaving. This holds the gossip settings to their
+// job: a setting that loses gossip under load fails it.
+func TestEveryNodeLearnsEveryOtherByGossip(t *testing.T) {
+	const n = 40
+	key := []byte("0123456789abcdef")
+	first := startAgent(t, "node-0.herd.local", key)
+	join := net.JoinHostPort("127.0.0.1", strconv.Itoa(first.GossipPort()))
+	agents := []*Agent{first}
+	for i := 1; i < n; i++ {
+		agents = append(agents, startAgent(t, "node-"+strconv.Itoa(i)+".herd.local", key, join))
+	}
+	waitLong(t, "every node to see every other alive", func() bool {
+		return !slices.ContainsFunc(agents, func(a *Agent) bool { return aliveCount(a) != n })
+	})
+	failed := agents[n-1]
+	if err := failed.Shutdown(); err != nil { // no leave: a crash
+		t.Fatal(err)
+	}
+	rest := agents[:n-1]
+	waitLong(t, "every node to see the failed one gone", func() bool {
+		return !slices.ContainsFunc(rest, func(a *Agent) bool { return aliveCount(a) != n-1 })
+	})
+}
+
+// waitLong is waitFor with a minute's patience, for what the whole
+// cluster must agree on.
+func waitLong(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatal("timed out waiting for " + what)
 }

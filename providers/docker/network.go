@@ -14,6 +14,9 @@ import (
 	"github.com/herdhq/herd/providers"
 )
 
+// ensureNetwork returns the id of the cluster's network, created when
+// missing: a retry, or a new cluster of a name whose network was left,
+// uses the one there is.
 func (p *Provider) ensureNetwork(ctx context.Context, clusterName string) (string, error) {
 	name := NetworkName(clusterName)
 	nets, err := p.Client.NetworkList(ctx, network.ListOptions{Filters: clusterFilter(clusterName)})
