@@ -267,6 +267,14 @@ func (s *stack) checkRefused(name string) {
 	if len(after) != len(before) {
 		s.t.Fatalf("a refused scale touched the cluster: %v -> %v", before, after)
 	}
+	// Creating it again is refused, not taken for the running cluster.
+	out, code := s.cli("cluster", "create", name, "--nodes", "5", "--image", s.image, "--domain", "herd.test")
+	if code == 0 || !strings.Contains(out, "cluster "+name+" already exists") {
+		s.t.Fatalf("a second create of %s exited %d:\n%s", name, code, out)
+	}
+	if again, _ := s.p.Containers(context.Background(), name); len(again) != len(before) {
+		s.t.Fatalf("a refused create touched the cluster: %v -> %v", before, again)
+	}
 }
 
 func (s *stack) stopStart(name string) {

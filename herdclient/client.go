@@ -35,7 +35,9 @@ func New(c client.Client, dc converter.DataConverter) *Client {
 }
 
 // Create starts the workflow of a new cluster, which provisions it. The
-// spec is validated first: nothing starts for a bad one.
+// spec is validated first: nothing starts for a bad one. A name whose
+// cluster still runs (in any phase, failed included) is refused with an
+// *ExistsError, never taken for the new spec.
 func (c *Client) Create(ctx context.Context, spec cluster.Spec) error {
 	if err := spec.Validate(); err != nil {
 		return err
@@ -44,17 +46,27 @@ func (c *Client) Create(ctx context.Context, spec cluster.Spec) error {
 		ID: cluster.WorkflowID(spec.Name), TaskQueue: cluster.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		StaticSummary:            visibility.Summary(spec), StaticDetails: visibility.Details(spec),
+		// Without it the SDK answers a running workflow's handle instead
+		// of the conflict, and the create would seem to succeed.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		StaticSummary:                            visibility.Summary(spec), StaticDetails: visibility.Details(spec),
 		TypedSearchAttributes: visibility.Initial(spec),
 	}, cluster.WorkflowCluster, cluster.ClusterInput{Spec: spec})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
-		return fmt.Errorf("cluster %s already exists: see `herd cluster status %s`, or terminate it first", spec.Name, spec.Name)
+		return &ExistsError{Name: spec.Name}
 	}
 	if err != nil {
 		return fmt.Errorf("start provisioning of %s: %w", spec.Name, err)
 	}
 	return nil
+}
+
+// ExistsError refuses to create a cluster whose workflow still runs.
+type ExistsError struct{ Name string }
+
+func (e *ExistsError) Error() string {
+	return fmt.Sprintf("cluster %s already exists: see `herd cluster status %s`, or terminate it first (herd cluster terminate %s)", e.Name, e.Name, e.Name)
 }
 
 // Status asks a cluster's workflow for its status.

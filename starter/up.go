@@ -2,6 +2,7 @@ package starter
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -47,10 +48,15 @@ func (app *App) upCommand() *cobra.Command {
 			}
 			defer c.T.Close()
 			out := cmd.OutOrStdout()
-			if err := c.Create(cmd.Context(), spec); err != nil {
+			var exists *herdclient.ExistsError
+			switch err := c.Create(cmd.Context(), spec); {
+			case errors.As(err, &exists): // `make run` again: show the demo there is
+				fmt.Fprintf(out, "cluster %s exists already (herd cluster terminate %s for a new one); its state:\n", name, name)
+			case err != nil:
 				return err
+			default:
+				fmt.Fprintf(out, "provisioning %s; watch it in the Temporal UI: http://localhost:%d/namespaces/default/workflows\n", name, f.UIPort)
 			}
-			fmt.Fprintf(out, "provisioning %s; watch it in the Temporal UI: http://localhost:%d/namespaces/default/workflows\n", name, f.UIPort)
 			st, err := c.WaitProvisioned(cmd.Context(), name, app.progress(out))
 			if err != nil {
 				return err
