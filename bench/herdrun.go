@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -47,9 +48,12 @@ func (s *Stack) Provision(name, image string, nodes int) (Run, error) {
 	return s.ProvisionKept(name, image, nodes)
 }
 
-// Terminate releases a cluster the bench provisioned.
+// Terminate releases a cluster the bench provisioned; a release that
+// fails is logged, and the bench goes on (each run has its own names).
 func (s *Stack) Terminate(name string) {
-	_, _ = s.Herd.Terminate(context.Background(), name, cluster.ReleaseInput{})
+	if _, err := s.Herd.Terminate(context.Background(), name, cluster.ReleaseInput{}); err != nil {
+		slog.Warn("the bench could not release a cluster", "cluster", name, "err", err)
+	}
 }
 
 // ProvisionKept creates a cluster, waits until it is ready and measures

@@ -132,7 +132,7 @@ func measureSize(s *bench.Stack, o options, n int) (bench.Size, error) {
 	size := bench.Size{Nodes: n}
 	for i := range o.runs {
 		slog.Info("provisioning", "nodes", n, "run", i+1)
-		r, err := s.Provision(fmt.Sprintf("bench%d", n), o.image, n)
+		r, err := s.Provision(fmt.Sprintf("bench%d-%d-%s", n, i+1, o.tag), o.image, n)
 		if err != nil {
 			slog.Error("provisioning failed", "nodes", n, "err", err)
 			size.Error = err.Error()
@@ -140,7 +140,8 @@ func measureSize(s *bench.Stack, o options, n int) (bench.Size, error) {
 		}
 		// Each run its own names, and each bench its own tag: a network the
 		// engine failed to remove (a stale endpoint, seen with Docker 20.10)
-		// must not stop the next run, nor the next bench.
+		// must not stop the next run, nor the next bench. herd's runs too:
+		// a cluster whose release failed still exists, and its name is taken.
 		b, err := bench.Baseline(o.script, fmt.Sprintf("base%d-%d-%s", n, i+1, o.tag), o.image, n)
 		var f bench.Run
 		if err == nil {
