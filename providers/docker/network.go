@@ -41,7 +41,7 @@ func (p *Provider) ensureNetwork(ctx context.Context, clusterName string) (strin
 // staleRecheck is how long removeNetwork waits before it asks again an
 // engine that refused a network no container is attached to: an endpoint
 // being let go by a removal that just ended is not a stale one.
-var staleRecheck = 2 * time.Second
+const staleRecheck = 2 * time.Second
 
 // removeNetwork removes a cluster's network; one gone already is no error.
 // The engine refuses a network that endpoints are on. When containers are
@@ -56,12 +56,12 @@ func (p *Provider) removeNetwork(ctx context.Context, clusterName string, n netw
 	if err == nil || errdefs.IsNotFound(err) {
 		return nil
 	}
-	if !errdefs.IsForbidden(err) || !strings.Contains(err.Error(), "active endpoints") {
+	if !endpointsOn(err) {
 		return fmt.Errorf("remove network %s: %w", n.Name, err)
 	}
 	attached, ierr := p.attached(ctx, n.ID)
 	if ierr != nil {
-		return fmt.Errorf("remove network %s: %w", n.Name, err)
+		return fmt.Errorf("remove network %s: %w (and %w)", n.Name, err, ierr)
 	}
 	if len(attached) > 0 {
 		return providers.Permanent("NetworkInUse", fmt.Errorf(
@@ -73,14 +73,22 @@ func (p *Provider) removeNetwork(ctx context.Context, clusterName string, n netw
 		return ctx.Err()
 	case <-time.After(staleRecheck):
 	}
-	if err := p.Client.NetworkRemove(ctx, n.ID); err == nil || errdefs.IsNotFound(err) {
+	switch err := p.Client.NetworkRemove(ctx, n.ID); {
+	case err == nil || errdefs.IsNotFound(err):
 		return nil
+	case !endpointsOn(err): // another failure, worth a retry
+		return fmt.Errorf("remove network %s: %w", n.Name, err)
 	}
 	return providers.Permanent("EngineStaleNetwork", fmt.Errorf(
 		"network %s of cluster %s has no container attached, but the Docker engine still counts endpoints on it and refuses to remove it "+
 			"(an engine fault, seen with Docker 20.10 after many containers left a network at once): restart the Docker engine, which recounts them, "+
 			"then release the cluster again (herd cluster terminate %s); until then a new cluster named %s reuses the network",
 		n.Name, clusterName, clusterName, clusterName))
+}
+
+// endpointsOn tells the engine's refusal of a network that endpoints are on.
+func endpointsOn(err error) bool {
+	return errdefs.IsForbidden(err) && strings.Contains(err.Error(), "active endpoints")
 }
 
 // attached names the containers attached to a network.
