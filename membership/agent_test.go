@@ -5,8 +5,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -44,7 +44,13 @@ func startAgent(t *testing.T, name string, key []byte, join ...string) *Agent {
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	waitWithin(t, 10*time.Second, what, cond)
+}
+
+// waitWithin waits until cond holds, for at most d.
+func waitWithin(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if cond() {
 			return
 		}
@@ -139,7 +145,7 @@ func TestEveryNodeLearnsEveryOtherByGossip(t *testing.T) {
 	for i := 1; i < n; i++ {
 		agents = append(agents, startAgent(t, "node-"+strconv.Itoa(i)+".herd.local", key, join))
 	}
-	waitLong(t, "every node to see every other alive", func() bool {
+	waitWithin(t, time.Minute, "every node to see every other alive", func() bool {
 		return !slices.ContainsFunc(agents, func(a *Agent) bool { return aliveCount(a) != n })
 	})
 	failed := agents[n-1]
@@ -147,19 +153,7 @@ func TestEveryNodeLearnsEveryOtherByGossip(t *testing.T) {
 		t.Fatal(err)
 	}
 	rest := agents[:n-1]
-	waitLong(t, "every node to see the failed one gone", func() bool {
+	waitWithin(t, time.Minute, "every node to see the failed one gone", func() bool {
 		return !slices.ContainsFunc(rest, func(a *Agent) bool { return aliveCount(a) != n-1 })
 	})
-}
-
-// waitLong is waitFor with a minute's patience, for what the whole
-// cluster must agree on.
-func waitLong(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatal("timed out waiting for " + what)
 }

@@ -1,11 +1,13 @@
 // Package faultproxy is a fault-injecting proxy in front of the Docker
 // API, for the chaos tests: every Nth call fails — a 500, a connection
 // reset before or after the engine saw it, or seconds of delay — so that
-// herd's retries and idempotence are exercised on the real engine.
+// herd's retries and idempotence are exercised on the real engine. It can
+// also refuse chosen calls as the engine itself would (StartRefusing).
 package faultproxy
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -36,10 +38,25 @@ type Proxy struct {
 	next   http.Handler
 	srv    *http.Server
 	Addr   string
+	refuse Refusal
 }
+
+// Refusal answers a call in the engine's stead when it returns a status
+// (0: forward it): a fault the engine makes on its own, played on cue.
+type Refusal func(r *http.Request) (status int, message string)
 
 // Start listens on 127.0.0.1 and forwards to socket.
 func Start(socket string, every int, pause time.Duration) (*Proxy, error) {
+	return start(socket, &Proxy{Every: every, Pause: pause})
+}
+
+// StartRefusing listens on 127.0.0.1 and forwards to socket every call
+// that refuse lets through; it deals no other fault.
+func StartRefusing(socket string, refuse Refusal) (*Proxy, error) {
+	return start(socket, &Proxy{refuse: refuse})
+}
+
+func start(socket string, p *Proxy) (*Proxy, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("fault proxy: %w", err)
@@ -48,7 +65,7 @@ func Start(socket string, every int, pause time.Duration) (*Proxy, error) {
 	rp.Transport = &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 		return (&net.Dialer{}).DialContext(ctx, "unix", socket)
 	}}
-	p := &Proxy{Every: every, Pause: pause, faults: map[string]int{}, next: rp, Addr: ln.Addr().String()}
+	p.faults, p.next, p.Addr = map[string]int{}, rp, ln.Addr().String()
 	p.srv = &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = p.srv.Serve(ln) }()
 	return p, nil
@@ -82,6 +99,14 @@ func (p *Proxy) fault() string {
 
 // ServeHTTP forwards a call, or faults it.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p.refuse != nil {
+		if status, msg := p.refuse(r); status != 0 {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_ = json.NewEncoder(w).Encode(map[string]string{"message": msg})
+			return
+		}
+	}
 	switch p.fault() {
 	case Status500:
 		http.Error(w, `{"message":"fault proxy: injected server error"}`, http.StatusInternalServerError)

@@ -2,10 +2,7 @@ package docker_test
 
 import (
 	"context"
-	"net"
 	"net/http"
-	"net/http/httputil"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -15,6 +12,7 @@ import (
 
 	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/internal/dockertest"
+	"github.com/herdhq/herd/internal/faultproxy"
 	"github.com/herdhq/herd/providers"
 	"github.com/herdhq/herd/providers/docker"
 )
@@ -85,26 +83,17 @@ func TestReleaseNamesAForeignContainerOnTheNetwork(t *testing.T) {
 // endpoint count is stale.
 func staleNetworkEngine(t *testing.T) *client.Client {
 	t.Helper()
-	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: "docker"})
-	rp.Transport = &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-		return (&net.Dialer{}).DialContext(ctx, "unix", dockertest.Socket())
-	}}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	proxy, err := faultproxy.StartRefusing(dockertest.Socket(), func(r *http.Request) (int, string) {
 		if r.Method == http.MethodDelete && strings.Contains(r.URL.Path, "/networks/") {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusForbidden)
-			_, _ = w.Write([]byte(`{"message":"error while removing network: network herd-x id 0123 has active endpoints"}`))
-			return
+			return http.StatusForbidden, "error while removing network: network herd-x id 0123 has active endpoints"
 		}
-		rp.ServeHTTP(w, r)
-	})}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+		return 0, ""
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	cli, err := client.NewClientWithOpts(client.WithHost("tcp://"+ln.Addr().String()), client.WithAPIVersionNegotiation())
+	t.Cleanup(func() { _ = proxy.Close() })
+	cli, err := client.NewClientWithOpts(client.WithHost("tcp://"+proxy.Addr), client.WithAPIVersionNegotiation())
 	if err != nil {
 		t.Fatal(err)
 	}
