@@ -3,20 +3,15 @@ package activities
 import (
 	"context"
 	"net"
-	"slices"
 
 	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/contract"
 	"github.com/herdhq/herd/providers"
 )
 
-// HostsResult says how many hosts ApplyCloudInit set up, and the server's
-// join IP when it is known in advance.
+// HostsResult says how many hosts ApplyCloudInit set up.
 type HostsResult struct {
 	Hosts int `json:"hosts"`
-	// JoinIP is the IP the server node will have, when the provider knows
-	// it before the server starts and the server is among the nodes.
-	JoinIP string `json:"join_ip,omitempty"`
 }
 
 // CloudInitInput is the nodes to set up and their instances, in order.
@@ -40,14 +35,7 @@ func (a *Activities) ApplyCloudInit(ctx context.Context, in CloudInitInput) (Hos
 	if err := p.SetUpHosts(reporting(ctx), in.Target, in.Nodes, in.Instances); err != nil {
 		return HostsResult{}, wrap(err, "set up hosts of %s", in.Target.Cluster)
 	}
-	res := HostsResult{Hosts: len(in.Instances)}
-	planner, ok := p.(providers.JoinIPPlanner)
-	server := slices.IndexFunc(in.Nodes, cluster.Node.IsServer)
-	if !ok || server < 0 {
-		return res, nil
-	}
-	res.JoinIP, err = planner.PlannedJoinIP(ctx, in.Target, in.Instances[server])
-	return res, wrap(err, "plan the join IP of %s", in.Target.Cluster)
+	return HostsResult{Hosts: len(in.Instances)}, nil
 }
 
 // StartNodeInput is one node to start; JoinIP is empty for the server.

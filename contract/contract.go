@@ -42,10 +42,6 @@ const (
 	// LabelEnginePin holds the fingerprint of a cloud host's Docker engine
 	// certificate, which herd pins.
 	LabelEnginePin = "io.herd.docker-tls-sha256"
-	// LabelServerIP is on a cluster's network on the local engine: the
-	// address its server node is given, which the engine hands out to no
-	// other container.
-	LabelServerIP = "io.herd.server-ip"
 )
 
 // Serf tags every herd node carries.

@@ -128,7 +128,7 @@ var fields = []field{
 		get: func(c *Config) string { return c.JoinAddr },
 		set: func(c *Config, v string) (err error) { c.JoinAddr, err = joinAddr(v); return err }},
 	strField(EnvAdvertiseIP, "address announced to Serf", func(c *Config) *string { return &c.AdvertiseIP }),
-	durField(EnvRetryInterval, "longest wait between failed joins (the first retries come sooner)", func(c *Config) *time.Duration { return &c.RetryInterval }),
+	durField(EnvRetryInterval, "wait between failed joins", func(c *Config) *time.Duration { return &c.RetryInterval }),
 	{name: EnvEncryptKey, usage: "Serf gossip key, base64 of 16/24/32 bytes", secret: true,
 		get: func(c *Config) string { return encodeKey(c.EncryptKey) },
 		set: func(c *Config, v string) (err error) { c.EncryptKey, err = decodeKey(v); return err }},

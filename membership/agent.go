@@ -31,7 +31,7 @@ type Config struct {
 	EncryptKey    []byte            // 32-byte gossip key; nil disables encryption
 	Tags          map[string]string // tags announced to the cluster
 	JoinAddrs     []string          // addresses to join (the first node's)
-	RetryInterval time.Duration     // longest wait between failed joins
+	RetryInterval time.Duration     // wait between failed joins
 	Logger        *slog.Logger
 }
 
@@ -114,15 +114,6 @@ func serfConfig(cfg Config) (*serf.Config, error) {
 	return conf, nil
 }
 
-// firstJoinRetry is the first wait after a failed join; the waits double
-// up to the retry interval. herd starts agents alongside the server when it
-// knows the server's IP in advance, so an agent's first join can come just
-// before the server listens: its second comes a moment later, not a whole
-// interval (5 s by default, the 2014 images' value) later.
-const firstJoinRetry = 250 * time.Millisecond
-
-// retryJoin joins addrs, trying again after a failure: first soon, then
-// less and less often, at most every interval.
 func (a *Agent) retryJoin(ctx context.Context, addrs []string, interval time.Duration) {
 	if interval <= 0 {
 		interval = 5 * time.Second
@@ -137,7 +128,7 @@ func (a *Agent) retryJoin(ctx context.Context, addrs []string, interval time.Dur
 		}
 	}()
 	attempt := 0
-	_ = poll.Ramp(ctx, firstJoinRetry, interval, func(context.Context) (bool, error) {
+	_ = poll.Until(ctx, interval, func(context.Context) (bool, error) {
 		attempt++
 		n, err := a.agent.Join(addrs, false)
 		if err == nil && n > 0 {
@@ -145,7 +136,7 @@ func (a *Agent) retryJoin(ctx context.Context, addrs []string, interval time.Dur
 			a.setJoined()
 			return true, nil
 		}
-		a.logger.Warn("serf join failed, retrying", "addrs", addrs, "attempt", attempt, "err", err)
+		a.logger.Warn("serf join failed, retrying", "addrs", addrs, "attempt", attempt, "in", interval, "err", err)
 		return false, nil
 	})
 }

@@ -43,12 +43,3 @@ type Provider interface {
 	// cluster, found by its labels or tags.
 	Release(ctx context.Context, t cluster.Target) (cluster.Released, error)
 }
-
-// JoinIPPlanner is a provider that knows, once the hosts are set up, the IP
-// the server node will have: the agents, which join that IP, then start
-// alongside the server instead of after it.
-type JoinIPPlanner interface {
-	// PlannedJoinIP is the IP the server's container will have on its
-	// instance, or "" when it is known only once the server runs.
-	PlannedJoinIP(ctx context.Context, t cluster.Target, server cluster.Instance) (string, error)
-}

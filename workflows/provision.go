@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/herdhq/herd/activities"
@@ -29,21 +28,16 @@ func (r *runner) provision(ctx workflow.Context) error {
 		return err
 	}
 	r.st.Instances = inst
-	hosts, err := r.cloudInit(ctx, nodes, inst)
-	if err != nil {
+	if err := r.cloudInit(ctx, nodes, inst); err != nil {
 		return err
 	}
-	joinIP, serverUp, err := r.startServerAhead(ctx, nodes[0], inst[0], hosts.JoinIP)
-	if err != nil {
+	if err := r.startServer(ctx, nodes[0], inst[0]); err != nil {
 		return err
 	}
 	if early {
-		return r.provisionOverlapped(ctx, nodes, inst, joinIP, serverUp)
+		return r.provisionOverlapped(ctx, nodes, inst)
 	}
-	agents, err := r.startAgents(ctx, nodes[1:], inst[1:], joinIP)
-	if err := serverUp.Get(ctx, nil); err != nil {
-		return err
-	}
+	agents, err := r.startAgents(ctx, nodes[1:], inst[1:], r.st.Server().IP)
 	r.st.Nodes = append(r.st.Nodes, agents...)
 	if err != nil && r.st.Spec.MinNodes == 0 {
 		return err
@@ -69,21 +63,14 @@ func (r *runner) provision(ctx workflow.Context) error {
 // instead of following the last of them. It is for clusters that need all
 // their nodes (the hosts are named before they are up); the poll first
 // waits for every host to register, with the error a late one gives.
-func (r *runner) provisionOverlapped(ctx workflow.Context, nodes []cluster.Node, inst []cluster.Instance, joinIP string, serverUp workflow.Future) error {
+func (r *runner) provisionOverlapped(ctx workflow.Context, nodes []cluster.Node, inst []cluster.Instance) error {
 	sctx, cancelSubmit := workflow.WithCancel(ctx)
 	submitted, setSubmitted := workflow.NewFuture(ctx)
 	workflow.Go(sctx, func(ctx workflow.Context) {
-		if err := serverUp.Get(ctx, nil); err != nil { // Ambari is reached through the server's ports
-			setSubmitted.Set(int64(0), err)
-			return
-		}
 		id, err := r.submit(ctx, nodes, true)
 		setSubmitted.Set(id, err)
 	})
-	agents, err := r.startAgents(ctx, nodes[1:], inst[1:], joinIP)
-	if err == nil {
-		err = serverUp.Get(ctx, nil)
-	}
+	agents, err := r.startAgents(ctx, nodes[1:], inst[1:], r.st.Server().IP)
 	r.st.Nodes = append(r.st.Nodes, agents...)
 	if err != nil {
 		cancelSubmit() // the cluster is released: nothing to submit to
@@ -113,31 +100,6 @@ func (r *runner) submit(ctx workflow.Context, nodes []cluster.Node, early bool) 
 		r.done(StepBlueprint, "request %d", id)
 	}
 	return id, err
-}
-
-// startServerAhead starts the server. When its join IP is known in advance
-// (planned, from the hosts' set-up), it starts in the background and the
-// agents start meanwhile: serverUp is ready once it is up. Otherwise it is
-// up when startServerAhead returns, with its IP as the join IP.
-func (r *runner) startServerAhead(ctx workflow.Context, n cluster.Node, inst cluster.Instance, planned string) (joinIP string, serverUp workflow.Future, err error) {
-	up, setUp := workflow.NewFuture(ctx)
-	if planned == "" || workflow.GetVersion(ctx, "agents-with-server", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		if err := r.startServer(ctx, n, inst); err != nil {
-			return "", nil, err
-		}
-		setUp.Set(nil, nil)
-		return r.st.Server().IP, up, nil
-	}
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		err := r.startServer(ctx, n, inst)
-		if ip := r.st.Server().IP; err == nil && ip != planned {
-			err = temporal.NewNonRetryableApplicationError(fmt.Sprintf(
-				"the server %s has IP %s, not %s, the one its agents were told to join: its network's address plan was not kept; release the cluster and create it again", n.Name, ip, planned),
-				"JoinIPMismatch", nil)
-		}
-		setUp.Set(nil, err)
-	})
-	return planned, up, nil
 }
 
 // startServer starts (or restarts) the Ambari server node; its IP is the

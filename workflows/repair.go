@@ -83,7 +83,7 @@ func (c *clusterRun) replace(ctx workflow.Context, nodes []cluster.Node) error {
 	if err != nil {
 		return err
 	}
-	if _, err := c.cloudInit(ctx, nodes, inst); err != nil {
+	if err := c.cloudInit(ctx, nodes, inst); err != nil {
 		return err
 	}
 	c.setInstances(inst)

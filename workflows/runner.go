@@ -92,13 +92,13 @@ func (r *runner) allocate(ctx workflow.Context, nodes []cluster.Node) ([]cluster
 	return inst, err
 }
 
-func (r *runner) cloudInit(ctx workflow.Context, nodes []cluster.Node, inst []cluster.Instance) (activities.HostsResult, error) {
+func (r *runner) cloudInit(ctx workflow.Context, nodes []cluster.Node, inst []cluster.Instance) error {
 	s := step{StepCloudInit, fmt.Sprintf("set up %d hosts%s", len(nodes), r.on()), waitStep(20 * time.Minute)}
 	res, err := act(ctx, r, s, a.ApplyCloudInit, activities.CloudInitInput{NodesInput: r.nodesInput(nodes), Instances: inst})
 	if err == nil {
 		r.done(StepCloudInit, "%d hosts set up", max(res.Hosts, len(inst)))
 	}
-	return res, err
+	return err
 }
 
 func (r *runner) startInput(n cluster.Node, inst cluster.Instance, joinIP string) activities.StartNodeInput {

@@ -118,12 +118,6 @@ func (p *Provider) userData(e *EC2, t cluster.Target, nodes []cluster.Node) ([]s
 	return docs, nil
 }
 
-// PlannedJoinIP is the server instance's private address: its node runs
-// on the host's network, and agents join it there.
-func (p *Provider) PlannedJoinIP(_ context.Context, _ cluster.Target, server cluster.Instance) (string, error) {
-	return server.Address, nil
-}
-
 // SetUpHosts waits, reporting progress, until every instance's Docker
 // engine answers over TLS and holds the node image: its cloud-config has
 // run. An instance that died, or whose cloud-init finished without a

@@ -2,9 +2,7 @@ package docker
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
-	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -30,103 +28,14 @@ func (p *Provider) ensureNetwork(ctx context.Context, clusterName string) (strin
 			return n.ID, nil
 		}
 	}
-	return p.createNetwork(ctx, name, clusterName)
-}
-
-// createNetwork creates a cluster's network with a plan for its addresses
-// (see plan): the engine picks a free subnet for a first network, which
-// is then made again with that subnet given, as the engine lets a
-// container have an address chosen in advance only on such a network. A
-// subnet too small to plan, or one that is not IPv4, keeps the first
-// network, and the server's address is then known once it runs. Another
-// network may take the subnet in between (clusters created at once): then
-// it begins again, with the engine's next pick.
-func (p *Provider) createNetwork(ctx context.Context, name, clusterName string) (string, error) {
-	for attempt := 1; ; attempt++ {
-		id, err := p.createPlanned(ctx, name, clusterName)
-		if err == nil || !strings.Contains(err.Error(), "overlaps") || attempt == maxPlanAttempts {
-			return id, err
-		}
-		p.Logger.Info("subnet taken meanwhile, planning again", "network", name, "err", err)
-	}
-}
-
-// maxPlanAttempts bounds createNetwork's tries; past them the activity's
-// own retries go on.
-const maxPlanAttempts = 5
-
-func (p *Provider) createPlanned(ctx context.Context, name, clusterName string) (string, error) {
-	labels := map[string]string{contract.LabelCluster: clusterName}
-	resp, err := p.Client.NetworkCreate(ctx, name, network.CreateOptions{Driver: "bridge", Labels: labels})
+	resp, err := p.Client.NetworkCreate(ctx, name, network.CreateOptions{
+		Driver: "bridge", Labels: map[string]string{contract.LabelCluster: clusterName},
+	})
 	if err != nil {
 		return "", fmt.Errorf("create network %s: %w", name, err)
 	}
-	n, err := p.Client.NetworkInspect(ctx, resp.ID, network.InspectOptions{})
-	if err != nil {
-		return "", fmt.Errorf("inspect network %s: %w", name, err)
-	}
-	cfg, server, ok := plan(n.IPAM.Config)
-	if !ok {
-		p.Logger.Info("network created", "network", name)
-		return resp.ID, nil
-	}
-	if err := p.Client.NetworkRemove(ctx, resp.ID); err != nil {
-		return "", fmt.Errorf("remove network %s to give it its subnet: %w", name, err)
-	}
-	labels[contract.LabelServerIP] = server.String()
-	resp, err = p.Client.NetworkCreate(ctx, name, network.CreateOptions{
-		Driver: "bridge", Labels: labels, IPAM: &network.IPAM{Config: []network.IPAMConfig{cfg}}})
-	if err != nil {
-		return "", fmt.Errorf("create network %s on subnet %s: %w", name, cfg.Subnet, err)
-	}
-	p.Logger.Info("network created", "network", name, "subnet", cfg.Subnet, "server_ip", server)
+	p.Logger.Info("network created", "network", name)
 	return resp.ID, nil
-}
-
-// minPlanBits is the longest subnet prefix that plan plans: a /20 leaves
-// 2,046 addresses to the engine, enough for any cluster on one engine.
-const minPlanBits = 20
-
-// plan lays out the addresses of a cluster's network on the engine's
-// IPv4 subnet: the engine hands out the upper half, and the server has the
-// lower half's first address after the gateway, which thus no container
-// takes before it (the agents, started alongside the server, join that
-// address). ok is false when the subnet is not IPv4 or is too small.
-func plan(cfgs []network.IPAMConfig) (cfg network.IPAMConfig, server netip.Addr, ok bool) {
-	for _, c := range cfgs {
-		subnet, err := netip.ParsePrefix(c.Subnet)
-		if err != nil || !subnet.Addr().Is4() || subnet.Bits() > minPlanBits {
-			continue
-		}
-		subnet = subnet.Masked()
-		gateway, err := netip.ParseAddr(c.Gateway)
-		if err != nil {
-			gateway = subnet.Addr().Next()
-		}
-		server = subnet.Addr().Next().Next()
-		if server == gateway {
-			server = server.Next()
-		}
-		return network.IPAMConfig{Subnet: subnet.String(), Gateway: gateway.String(), IPRange: upperHalf(subnet).String()}, server, true
-	}
-	return network.IPAMConfig{}, netip.Addr{}, false
-}
-
-// upperHalf is the upper half of an IPv4 subnet.
-func upperHalf(subnet netip.Prefix) netip.Prefix {
-	a := subnet.Addr().As4()
-	binary.BigEndian.PutUint32(a[:], binary.BigEndian.Uint32(a[:])|1<<(31-subnet.Bits()))
-	return netip.PrefixFrom(netip.AddrFrom4(a), subnet.Bits()+1)
-}
-
-// serverIP is the address a cluster's network keeps for its server, or ""
-// when it has no plan (see plan).
-func (p *Provider) serverIP(ctx context.Context, clusterName string) (string, error) {
-	n, err := p.Client.NetworkInspect(ctx, NetworkName(clusterName), network.InspectOptions{})
-	if err != nil {
-		return "", fmt.Errorf("inspect network %s: %w", NetworkName(clusterName), err)
-	}
-	return n.Labels[contract.LabelServerIP], nil
 }
 
 // staleRecheck is how long removeNetwork waits before it asks again an

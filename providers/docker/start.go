@@ -94,11 +94,9 @@ func (p *Provider) create(ctx context.Context, name string, req providers.StartR
 		if n.IsServer() {
 			p.publish(cfg, host)
 		}
-		ep, err := p.endpoint(ctx, req)
-		if err != nil {
-			return "", err
-		}
-		netCfg = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{NetworkName(req.Target.Cluster): ep}}
+		netCfg = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
+			NetworkName(req.Target.Cluster): {Aliases: []string{n.FQDN}},
+		}}
 	}
 	confine(host)
 	if n.IsServer() {
@@ -115,29 +113,6 @@ func (p *Provider) create(ctx context.Context, name string, req providers.StartR
 	}
 	p.Logger.Info("container created", "container", name, "role", n.Role)
 	return resp.ID, nil
-}
-
-// endpoint is the node's place on the cluster's network: its name there,
-// and for the server the address the network keeps for it, if any.
-func (p *Provider) endpoint(ctx context.Context, req providers.StartRequest) (*network.EndpointSettings, error) {
-	ep := &network.EndpointSettings{Aliases: []string{req.Node.FQDN}}
-	if !req.Node.IsServer() {
-		return ep, nil
-	}
-	ip, err := p.serverIP(ctx, req.Target.Cluster)
-	if ip != "" {
-		ep.IPAMConfig = &network.EndpointIPAMConfig{IPv4Address: ip}
-	}
-	return ep, err
-}
-
-// PlannedJoinIP is the IP the server will have: its instance's address on
-// the host's network, else the one the cluster's network keeps for it.
-func (p *Provider) PlannedJoinIP(ctx context.Context, t cluster.Target, server cluster.Instance) (string, error) {
-	if p.HostNetwork {
-		return server.Address, nil
-	}
-	return p.serverIP(ctx, t.Cluster)
 }
 
 func (p *Provider) describe(ctx context.Context, id string, req providers.StartRequest) (cluster.NodeInfo, error) {
