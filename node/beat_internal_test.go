@@ -3,6 +3,8 @@ package node
 import (
 	"testing"
 	"time"
+
+	"github.com/herdhq/herd/contract"
 )
 
 // An agent not yet registered looks for the server after 25 ms, then
@@ -29,5 +31,23 @@ func TestUnregisteredAgentLooksSoonThenLessOften(t *testing.T) {
 	}
 	if wait, _ := nextBeat(false, 100*ms, 200*ms); wait != 100*ms {
 		t.Errorf("never longer than the interval: %v", wait)
+	}
+}
+
+// An agent runs Go on one processor unless GOMAXPROCS is set; the server
+// keeps the runtime's choice.
+func TestAgentRunsOnOneProcessorUnlessTold(t *testing.T) {
+	for _, c := range []struct {
+		role contract.Role
+		env  string
+		want int
+	}{
+		{contract.RoleAgent, "", 1},
+		{contract.RoleAgent, "4", 0},
+		{contract.RoleServer, "", 0},
+	} {
+		if got := agentProcs(c.role, c.env); got != c.want {
+			t.Errorf("agentProcs(%s, GOMAXPROCS=%q) = %d, want %d", c.role, c.env, got, c.want)
+		}
 	}
 }
