@@ -114,9 +114,9 @@ func (a *ambariAgent) beat(ctx context.Context) error {
 // resolves checks that the server's name resolves through the node's own
 // DNS before the agent registers, for a clear error when it does not. A
 // registered agent's heartbeats reuse their connection and look nothing
-// up (with the drained answers below, this cut an idle agent's CPU by a
-// fifth: five 60 s samples side by side); a new connection resolves the
-// name through the same DNS when it dials.
+// up (with the drained answers below, this cut an idle agent's CPU by
+// about a sixth more: five 60 s rounds side by side, 9-31%, median 17%); a
+// new connection resolves the name through the same DNS when it dials.
 func (a *ambariAgent) resolves(ctx context.Context, server string) error {
 	addrs, err := a.resolver.LookupHost(ctx, server)
 	if err != nil || len(addrs) == 0 {
