@@ -74,12 +74,12 @@ func runCommand() *cobra.Command {
 	}
 }
 
-// agentProcs is how many threads an agent runs Go code on: one, unless
-// GOMAXPROCS says otherwise (0: leave the runtime's choice). An agent
-// waits on the network almost all the time; with one processor the
+// agentProcs is how many processors an agent runs Go code on: one,
+// unless GOMAXPROCS says otherwise (0: leave the runtime's choice). An
+// agent waits on the network almost all the time; with one processor the
 // runtime wakes fewer threads per packet, which cut an idle agent's CPU by
-// about a fifth (five 60 s rounds side by side, 2-27%, median 21%). The server keeps every
-// core for the Ambari API its agents and herd call.
+// about a fifth (five 60 s rounds side by side: 2-27%, median 21%). The
+// server keeps every core for the Ambari API its agents and herd call.
 func agentProcs(role contract.Role, env string) int {
 	if role != contract.RoleAgent || env != "" {
 		return 0
