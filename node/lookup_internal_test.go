@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -60,7 +59,6 @@ func TestRegisteredAgentBeatsWithoutLookups(t *testing.T) {
 	fake := &fakeAmbari{}
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
-	_, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
 	s := startSerf(t)
 	if err := s.SetTag(contract.TagServer, "true"); err != nil {
 		t.Fatal(err)
@@ -68,17 +66,17 @@ func TestRegisteredAgentBeatsWithoutLookups(t *testing.T) {
 	var lookups atomic.Int64
 	records := clusterdns.NewRecords("herd.local")
 	records.Replace([]clusterdns.Host{{FQDN: "c1-2.herd.local", IP: net.ParseIP("127.0.0.1")}})
-	real := &clusterdns.Handler{Records: records}
+	handler := &clusterdns.Handler{Records: records}
 	dnsSrv, err := clusterdns.Listen("127.0.0.1:0", dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
 		lookups.Add(1)
-		real.ServeDNS(w, r)
+		handler.ServeDNS(w, r)
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = dnsSrv.Shutdown(t.Context()) })
 	cfg := contract.DefaultConfig()
-	cfg.NodeName, cfg.Ambari.AgentPort = "c1-2.herd.local", mustAtoi(t, port)
+	cfg.NodeName, cfg.Ambari.AgentPort = "c1-2.herd.local", srv.Listener.Addr().(*net.TCPAddr).Port
 	a := newAmbariAgent(&Node{cfg: cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), serf: s, dns: dnsSrv})
 
 	a.tick()
@@ -101,12 +99,4 @@ func TestRegisteredAgentBeatsWithoutLookups(t *testing.T) {
 	if regs, _ := fake.counts(); regs != 2 || lookups.Load() == afterRegister {
 		t.Fatalf("asked to register again: %d registrations, %d more DNS queries; want 2 and a lookup", regs, lookups.Load()-afterRegister)
 	}
-}
-
-func mustAtoi(t *testing.T, s string) int {
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
 }
