@@ -3,12 +3,17 @@ package activities
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/herdhq/herd/cluster"
 	"github.com/herdhq/herd/internal/smtptest"
@@ -70,12 +75,7 @@ func TestMailReachesAnSMTPServer(t *testing.T) {
 	if err := sendMail(context.Background(), target, testAlert()); err != nil {
 		t.Fatal(err)
 	}
-	var mail string
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if mail = srv.Output(); strings.Contains(mail, "node_failed in cluster c1") {
-			break
-		}
-	}
+	mail := received(srv)
 	for _, want := range []string{"Subject: [herd] CRITICAL c1: node c1-3 is failed (was alive) Bcc: someone@example.com", "X-Herd-Alert-Id: " + testAlert().ID, "node_failed in cluster c1, node c1-3"} {
 		if !strings.Contains(mail, want) {
 			t.Errorf("the mail lacks %q:\n%s", want, mail)
@@ -85,4 +85,67 @@ func TestMailReachesAnSMTPServer(t *testing.T) {
 	if headers, _, _ := strings.Cut(msg, "\n\n"); strings.Contains(headers, "\nBcc:") {
 		t.Errorf("a header was injected:\n%s", headers)
 	}
+}
+
+// E-mail through a relay that requires STARTTLS and auth (aiosmtpd with a
+// certificate from a CA made for the test): refused while the CA is not
+// trusted or the name is not the certificate's, each error permanent and
+// naming the fix; with the CA file and the right password it arrives over
+// TLS as that user; a wrong password is the server's refusal.
+func TestMailOverSTARTTLSWithAuth(t *testing.T) {
+	srv, caFile := smtptest.StartTLS(t, "herd", "s3cret")
+	dir := t.TempDir()
+	good, bad := dir+"/good", dir+"/bad"
+	if os.WriteFile(good, []byte("s3cret\n"), 0o600) != nil || os.WriteFile(bad, []byte("wrong"), 0o600) != nil {
+		t.Fatal("write password files")
+	}
+	target := cluster.NotifyTarget{Name: "relay", Kind: cluster.TargetEmail, SMTP: srv.Addr, From: "herd@example.com",
+		To: []string{"ops@example.com"}, User: "herd", PasswordFile: good}
+	refused(t, sendMail(context.Background(), target, testAlert()), "UntrustedCertificate", "--smtp-ca-file")
+	target.CAFile = caFile
+	_, port, _ := net.SplitHostPort(srv.Addr)
+	byName := target
+	byName.SMTP = "localhost:" + port
+	refused(t, sendMail(context.Background(), byName, testAlert()), "CertificateName", "--smtp a host name")
+	notPEM := target
+	notPEM.CAFile = good
+	refused(t, sendMail(context.Background(), notPEM, testAlert()), "BadCAFile", "-----BEGIN CERTIFICATE-----")
+	wrong := target
+	wrong.PasswordFile = bad
+	if err := sendMail(context.Background(), wrong, testAlert()); err == nil || !strings.Contains(err.Error(), "AUTH as herd") {
+		t.Fatalf("a wrong password must fail the auth: %v", err)
+	}
+	if strings.Contains(srv.Output(), "----") {
+		t.Fatalf("nothing may have been sent yet:\n%s", srv.Output())
+	}
+	if err := sendMail(context.Background(), target, testAlert()); err != nil {
+		t.Fatal(err)
+	}
+	mail := received(srv)
+	for _, want := range []string{"---- tls=True user=herd", "X-Herd-Alert-Id: " + testAlert().ID} {
+		if !strings.Contains(mail, want) {
+			t.Errorf("the relay's log lacks %q:\n%s", want, mail)
+		}
+	}
+}
+
+// refused checks that err is permanent, of kind, and names the fix.
+func refused(t *testing.T, err error, kind, fix string) {
+	t.Helper()
+	var app *temporal.ApplicationError
+	if !errors.As(err, &app) || !app.NonRetryable() || app.Type() != kind || !strings.Contains(err.Error(), fix) {
+		t.Fatalf("want a permanent %s error naming %q, got %v", kind, fix, err)
+	}
+}
+
+// received is what the SMTP server printed once the test alert's body is in
+// it, or after 10 s.
+func received(srv *smtptest.Server) string {
+	var mail string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if mail = srv.Output(); strings.Contains(mail, "node_failed in cluster c1") {
+			break
+		}
+	}
+	return mail
 }

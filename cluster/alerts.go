@@ -80,7 +80,7 @@ const (
 // NotifyTarget is where alerts go: a webhook (a JSON body signed with an HMAC
 // header) or e-mail over SMTP, for one cluster or every one. It holds no
 // secret: the webhook's key derives from the master key, the SMTP password
-// is read from PasswordFile by the worker when it sends.
+// is read from PasswordFile by the worker when it sends, as is CAFile.
 type NotifyTarget struct {
 	Name    string `json:"name"`
 	Cluster string `json:"cluster,omitempty"` // empty: every cluster
@@ -94,6 +94,9 @@ type NotifyTarget struct {
 	User         string   `json:"user,omitempty"`
 	PasswordFile string   `json:"password_file,omitempty"`
 	Insecure     bool     `json:"insecure,omitempty"`
+	// CAFile is a PEM file, on the worker, of the CA certificates the SMTP
+	// server's is checked against instead of the system's.
+	CAFile string `json:"ca_file,omitempty"`
 }
 
 var targetNameRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)

@@ -30,6 +30,15 @@ type Server struct {
 // installs it) and is skipped elsewhere.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return run(t, func(addr string) []string {
+		return []string{"-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Debugging", "-l", addr}
+	})
+}
+
+// run starts python with the arguments args gives for a free address, and
+// waits until it accepts connections there.
+func run(t testing.TB, args func(addr string) []string) *Server {
+	t.Helper()
 	if exec.Command(python, "-c", "import aiosmtpd").Run() != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("aiosmtpd is not installed: apt-get install python3-aiosmtpd (.ci/run does)")
@@ -41,7 +50,7 @@ func Start(t testing.TB) *Server {
 		t.Fatal(err)
 	}
 	s := &Server{Addr: addrs[0]}
-	cmd := exec.Command(python, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Debugging", "-l", s.Addr)
+	cmd := exec.Command(python, args(s.Addr)...)
 	cmd.Stdout, cmd.Stderr = s, s
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
