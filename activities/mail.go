@@ -2,9 +2,6 @@ package activities
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"errors"
 	"fmt"
 	"net"
 	"net/smtp"
@@ -63,12 +60,13 @@ func sendMail(ctx context.Context, t cluster.NotifyTarget, al cluster.Alert) err
 // secure starts TLS and authenticates as the target says.
 func secure(c *smtp.Client, t cluster.NotifyTarget, host string) error {
 	if ok, _ := c.Extension("STARTTLS"); ok {
-		cfg, err := tlsConfig(t, host)
+		cfg, err := targetTLS(t)
 		if err != nil {
 			return err
 		}
+		cfg.ServerName = host
 		if err := c.StartTLS(cfg); err != nil {
-			return tlsError(t, err)
+			return certError(t, fmt.Sprintf("smtp %s: STARTTLS", t.SMTP), err)
 		}
 	} else if !t.Insecure {
 		return permanent("NoTLS", "smtp server %s does not offer STARTTLS: use one that does, or add the target with --smtp-insecure", t.SMTP)
@@ -85,38 +83,6 @@ func secure(c *smtp.Client, t cluster.NotifyTarget, host string) error {
 		return fmt.Errorf("smtp %s: AUTH as %s: %w", t.SMTP, t.User, err)
 	}
 	return nil
-}
-
-// tlsConfig checks the server's certificate for host against the system's
-// CAs, or those of the target's CA file, read now.
-func tlsConfig(t cluster.NotifyTarget, host string) (*tls.Config, error) {
-	cfg := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
-	if t.CAFile == "" {
-		return cfg, nil
-	}
-	pem, err := os.ReadFile(t.CAFile)
-	if err != nil {
-		return nil, fmt.Errorf("smtp CA file of target %s: %w", t.Name, err)
-	}
-	cfg.RootCAs = x509.NewCertPool()
-	if !cfg.RootCAs.AppendCertsFromPEM(pem) {
-		return nil, permanent("BadCAFile", "smtp CA file %s of target %s holds no PEM certificate: give the CA's certificate (-----BEGIN CERTIFICATE-----)", t.CAFile, t.Name)
-	}
-	return cfg, nil
-}
-
-// tlsError says what to change when the server's certificate is not one to
-// trust; those errors are permanent, other TLS errors may pass.
-func tlsError(t cluster.NotifyTarget, err error) error {
-	var unknown x509.UnknownAuthorityError
-	var name x509.HostnameError
-	switch {
-	case errors.As(err, &unknown):
-		return permanent("UntrustedCertificate", "smtp %s: STARTTLS: %v: give the CA that signed the server's certificate with --smtp-ca-file (a PEM file on the worker)", t.SMTP, err)
-	case errors.As(err, &name):
-		return permanent("CertificateName", "smtp %s: STARTTLS: %v: give --smtp a host name the certificate holds", t.SMTP, err)
-	}
-	return fmt.Errorf("smtp %s: STARTTLS: %w", t.SMTP, err)
 }
 
 // message is the alert as an e-mail: the headers, a line to read, and the

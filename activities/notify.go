@@ -89,9 +89,16 @@ func (a *Activities) postWebhook(ctx context.Context, t cluster.NotifyTarget, al
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(HeaderAlertID, al.ID)
 	req.Header.Set(HeaderSignature, Sign(a.Master.WebhookKey(t.Name), body))
-	resp, err := (&http.Client{Timeout: 15 * time.Second}).Do(req)
+	cfg, err := targetTLS(t)
 	if err != nil {
-		return fmt.Errorf("post %s: %w", t.URL, err)
+		return err
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = cfg
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Timeout: 15 * time.Second, Transport: tr}).Do(req)
+	if err != nil {
+		return certError(t, "post "+t.URL, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"io"
 	"net"
@@ -101,12 +102,12 @@ func TestMailOverSTARTTLSWithAuth(t *testing.T) {
 	}
 	target := cluster.NotifyTarget{Name: "relay", Kind: cluster.TargetEmail, SMTP: srv.Addr, From: "herd@example.com",
 		To: []string{"ops@example.com"}, User: "herd", PasswordFile: good}
-	refused(t, sendMail(context.Background(), target, testAlert()), "UntrustedCertificate", "--smtp-ca-file")
+	refused(t, sendMail(context.Background(), target, testAlert()), "UntrustedCertificate", "--ca-file")
 	target.CAFile = caFile
 	_, port, _ := net.SplitHostPort(srv.Addr)
 	byName := target
 	byName.SMTP = "localhost:" + port
-	refused(t, sendMail(context.Background(), byName, testAlert()), "CertificateName", "--smtp a host name")
+	refused(t, sendMail(context.Background(), byName, testAlert()), "CertificateName", "a name its certificate holds")
 	notPEM := target
 	notPEM.CAFile = good
 	refused(t, sendMail(context.Background(), notPEM, testAlert()), "BadCAFile", "-----BEGIN CERTIFICATE-----")
@@ -148,4 +149,26 @@ func received(srv *smtptest.Server) string {
 		}
 	}
 	return mail
+}
+
+// An https webhook with a certificate from a private CA: refused, naming
+// --ca-file, until the target gives that CA; then delivered.
+func TestWebhookTrustsTheCAFile(t *testing.T) {
+	master, _ := secrets.Generate()
+	a := &Activities{Master: master}
+	got := 0
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		got++
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	target := cluster.NotifyTarget{Name: "hook", Kind: cluster.TargetWebhook, URL: srv.URL}
+	refused(t, a.send(context.Background(), target, testAlert()), "UntrustedCertificate", "--ca-file")
+	target.CAFile = t.TempDir() + "/ca.pem"
+	if err := os.WriteFile(target.CAFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.send(context.Background(), target, testAlert()); err != nil || got != 1 {
+		t.Fatalf("with the CA file: %v, %d deliveries", err, got)
+	}
 }

@@ -94,8 +94,9 @@ type NotifyTarget struct {
 	User         string   `json:"user,omitempty"`
 	PasswordFile string   `json:"password_file,omitempty"`
 	Insecure     bool     `json:"insecure,omitempty"`
-	// CAFile is a PEM file, on the worker, of the CA certificates the SMTP
-	// server's is checked against instead of the system's.
+	// CAFile is a PEM file, on the worker, of the CA certificates the
+	// https webhook's or SMTP server's is checked against instead of the
+	// system's.
 	CAFile string `json:"ca_file,omitempty"`
 }
 
@@ -114,6 +115,9 @@ func (t NotifyTarget) Validate() error {
 		u, err := url.Parse(t.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("webhook URL %q is not valid: give http(s)://host[:port]/path", t.URL)
+		}
+		if t.CAFile != "" && u.Scheme != "https" {
+			return fmt.Errorf("webhook %s is not https: --ca-file is for https webhooks", t.URL)
 		}
 	case TargetEmail:
 		return t.validateEmail()

@@ -31,10 +31,12 @@ the headers X-Herd-Alert-Id (the same on a repeated delivery: drop those you
 have had) and X-Herd-Signature: sha256=HEX, the HMAC-SHA256 of the body with
 the target's key, which this command prints (it derives from the master key
 and is kept nowhere). E-mail goes over SMTP with STARTTLS (required unless
---smtp-insecure), the server's certificate checked against the system's CAs
-or those of --smtp-ca-file, and, with --smtp-user, PLAIN auth with the
-password the worker reads from --smtp-password-file when it sends. Failed deliveries are
-retried with backoff for a day; the cluster's operations never wait for them.`,
+--smtp-insecure) and, with --smtp-user, PLAIN auth with the password the
+worker reads from --smtp-password-file when it sends. An https webhook's and
+an SMTP server's certificates are checked against the system's CAs, or
+those of --ca-file (a PEM file the worker reads when it sends). Failed
+deliveries are retried with backoff for a day; the cluster's operations
+never wait for them.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			t.Name = args[0]
@@ -70,7 +72,7 @@ retried with backoff for a day; the cluster's operations never wait for them.`,
 	f.StringVar(&t.User, "smtp-user", "", "SMTP user (PLAIN auth)")
 	f.StringVar(&t.PasswordFile, "smtp-password-file", "", "file the worker reads the SMTP password from")
 	f.BoolVar(&t.Insecure, "smtp-insecure", false, "send without TLS when the server offers no STARTTLS")
-	f.StringVar(&t.CAFile, "smtp-ca-file", "", "PEM file on the worker of the CAs the SMTP server's certificate is checked against (default: the system's)")
+	f.StringVar(&t.CAFile, "ca-file", "", "PEM file on the worker of the CAs the webhook's or SMTP server's certificate is checked against (default: the system's)")
 	return cmd
 }
 
