@@ -117,7 +117,7 @@ func (a *Activities) restart(ctx context.Context, cl *ambari.Client, in CommandI
 	if err != nil {
 		return 0, err
 	}
-	st := ambari.Stacks[in.Stack]
+	st := ambari.Stacks()[in.Stack]
 	comps = slices.DeleteFunc(comps, func(hc ambari.HostRoles) bool { return st.Components[hc.ComponentName].IsClient() })
 	return cl.Restart(ctx, in.Cluster, in.Context, comps)
 }

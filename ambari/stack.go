@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // StackComponent is what a stack says about one component, with the
@@ -49,8 +50,9 @@ func (st Stack) Key() string { return st.Name + "-" + st.Version }
 var stackFiles embed.FS
 
 // Stacks are the stack definitions herd knows, by "NAME-VERSION":
-// generated from Ambari's own definitions by tools/stackgen.
-var Stacks = loadStacks()
+// generated from Ambari's own definitions by tools/stackgen, and parsed on
+// first use (a node that is only an agent never parses them).
+var Stacks = sync.OnceValue(loadStacks)
 
 func loadStacks() map[string]Stack {
 	entries, err := stackFiles.ReadDir("stacks")
@@ -80,8 +82,8 @@ func loadStacks() map[string]Stack {
 
 // StackNames lists the stacks herd knows, sorted.
 func StackNames() []string {
-	out := make([]string, 0, len(Stacks))
-	for k := range Stacks {
+	out := make([]string, 0, len(Stacks()))
+	for k := range Stacks() {
 		out = append(out, k)
 	}
 	sort.Strings(out)
@@ -90,7 +92,7 @@ func StackNames() []string {
 
 // LookupStack finds a stack definition by name and version.
 func LookupStack(name, version string) (Stack, bool) {
-	s, ok := Stacks[name+"-"+version]
+	s, ok := Stacks()[name+"-"+version]
 	return s, ok
 }
 

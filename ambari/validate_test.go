@@ -172,7 +172,7 @@ func TestStacksAreAmbarisOwn(t *testing.T) {
 		"HDP-3.1":      {"SPARK2_JOBHISTORYSERVER", "LIVY2_SERVER", "TIMELINE_READER", "YARN_REGISTRY_DNS", "INFRA_SOLR"},
 		"BIGTOP-3.3.0": {"FLINK_HISTORYSERVER", "TIMELINE_READER", "YARN_REGISTRY_DNS", "SOLR_SERVER", "LIVY_SERVER"},
 	} {
-		st, ok := Stacks[stack]
+		st, ok := Stacks()[stack]
 		if !ok {
 			t.Fatalf("no stack %s in %v", stack, StackNames())
 		}
@@ -185,10 +185,10 @@ func TestStacksAreAmbarisOwn(t *testing.T) {
 			t.Errorf("%s does not say where it comes from: %q %q", stack, st.Ambari, st.Source)
 		}
 	}
-	if _, ok := Stacks["HDP-2.1"].Components["SPARK2_CLIENT"]; ok {
+	if _, ok := Stacks()["HDP-2.1"].Components["SPARK2_CLIENT"]; ok {
 		t.Error("HDP 2.1 has no Spark 2")
 	}
-	if _, ok := Stacks["HDP-3.1"].Components["SPARK_CLIENT"]; ok {
+	if _, ok := Stacks()["HDP-3.1"].Components["SPARK_CLIENT"]; ok {
 		t.Error("HDP 3.1 has no Spark 1")
 	}
 }

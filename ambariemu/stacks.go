@@ -123,7 +123,7 @@ func (e *Emulator) ambariServer(w http.ResponseWriter, r *http.Request) {
 // stackNames lists the stack names (HDP, BIGTOP), sorted.
 func stackNames() []string {
 	seen := map[string]bool{}
-	for _, st := range ambari.Stacks {
+	for _, st := range ambari.Stacks() {
 		seen[st.Name] = true
 	}
 	return slices.Sorted(maps.Keys(seen))
@@ -134,7 +134,7 @@ func stackHref(name string) string { return "/api/v1/stacks/" + name }
 func (e *Emulator) stackItem(name string) (stackItem, bool) {
 	it := stackItem{Href: stackHref(name), Stacks: map[string]string{"stack_name": name}}
 	var versions []string
-	for _, st := range ambari.Stacks {
+	for _, st := range ambari.Stacks() {
 		if st.Name == name {
 			versions = append(versions, st.Version)
 		}
