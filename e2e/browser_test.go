@@ -61,8 +61,16 @@ func (s *stack) checkBrowser(chrome, name string) {
 	if err := chromedp.Run(ctx); err != nil { // start the browser under the long-lived context
 		s.t.Fatalf("start chromium: %v", err)
 	}
-	query := url.QueryEscape(`HerdPhase="ready" AND HerdCluster="` + name + `"`)
-	s.page(ctx, "workflow-list", navigate(s.srv.UIURL+"/namespaces/default/workflows?query="+query), "cluster/"+name, "ClusterWorkflow")
+	listOf := func(cluster string) chromedp.Action {
+		query := url.QueryEscape(`HerdPhase="ready" AND HerdCluster="` + cluster + `"`)
+		return navigate(s.srv.UIURL + "/namespaces/default/workflows?query=" + query)
+	}
+	// What the UI shows for no workflow, which the list below reloads on.
+	s.page(ctx, "workflow-list-empty", listOf(name+"-none"), uiEmptyList)
+	// The list is read once when the page loads, and the ready phase may
+	// reach Temporal's visibility store a moment after the workflow said
+	// it: while the list comes back empty, reload it, as a person would.
+	s.pageReloading(ctx, "workflow-list", listOf(name), uiEmptyList, "cluster/"+name, "ClusterWorkflow")
 	// The input shows decrypted: the UI reads it through herd's codec server.
 	s.page(ctx, "workflow", click("cluster/"+name), "ClusterWorkflow", "Event History", "Search Attributes", `"blueprint_name"`)
 	s.page(ctx, "workflow-search-attributes", click("Search Attributes"), "HerdPhase", "ready", "HerdNodes", "multi-node-hdfs-yarn")
@@ -81,6 +89,9 @@ func navigate(u string) chromedp.Action {
 // it asks the person to refresh.
 const uiErrorPage = "Uh oh. There's an error."
 
+// uiEmptyList is what the Temporal UI shows for a list of no workflows.
+const uiEmptyList = "No Workflows Found"
+
 // reload refreshes the page without waiting for the load event.
 func reload() chromedp.Action {
 	return chromedp.ActionFunc(func(ctx context.Context) error { return page.Reload().Do(ctx) })
@@ -95,6 +106,13 @@ func click(text string) chromedp.Action {
 // saves a screenshot.
 func (s *stack) page(browser context.Context, shot string, action chromedp.Action, want ...string) {
 	s.t.Helper()
+	s.pageReloading(browser, shot, action, "", want...)
+}
+
+// pageReloading is page, reloading the page, at most every 2 s, while it
+// shows stale (when not empty) instead of a wanted text.
+func (s *stack) pageReloading(browser context.Context, shot string, action chromedp.Action, stale string, want ...string) {
+	s.t.Helper()
 	ctx, cancel := context.WithTimeout(browser, time.Minute)
 	defer cancel()
 	if err := chromedp.Run(ctx, action); err != nil {
@@ -102,14 +120,19 @@ func (s *stack) page(browser context.Context, shot string, action chromedp.Actio
 		s.t.Fatalf("%s: %v", shot, err)
 	}
 	var text string
+	loaded := time.Now()
 	for {
 		err := chromedp.Run(ctx, chromedp.Evaluate(`document.body ? document.body.textContent : ""`, &text))
 		missing := absent(text, want)
 		if err == nil && len(missing) == 0 {
 			break
 		}
-		if strings.Contains(text, uiErrorPage) { // the UI failed a call (the machine is loaded): refresh, as it asks
+		// The UI failed a call (the machine is loaded), or shows what is no
+		// longer so: refresh, as a person would.
+		isStale := stale != "" && strings.Contains(text, stale) && time.Since(loaded) >= 2*time.Second
+		if strings.Contains(text, uiErrorPage) || isStale {
 			_ = chromedp.Run(ctx, reload())
+			loaded = time.Now()
 		}
 		if ctx.Err() != nil {
 			s.screenshot(browser, shot)
